@@ -79,9 +79,6 @@ function reportError(ctx: CliContext, error: unknown): number {
 }
 
 function isParseArgsError(error: unknown): boolean {
-  return (
-    error instanceof TypeError &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    String((error as { code: string }).code).startsWith('ERR_PARSE_ARGS')
-  );
+  const code: unknown = (error as { code?: unknown } | null)?.code;
+  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -118,6 +118,7 @@ export function transportErrorFromSystemError(error: SystemErrorLike, path: stri
       );
     case 'ENOTTY':
     case 'ENOTBLK':
+    case 'EISDIR':
       return new NotScsiDeviceError(`${path}: not a SCSI device (${code}): SG_IO is not supported here`, details);
     case 'ENOMEDIUM':
       return new NoMediumTransportError(`${path}: no medium in the drive (ENOMEDIUM)`, details);
