@@ -6,3 +6,18 @@ export { openNativeTransport, NativeTransport, COMMAND_CHANNEL } from './transpo
 export type { NativeTransportOptions, CommandEvent } from './transport/native-transport.js';
 export { loadNativeBinding } from './transport/native-binding.js';
 export type { NativeBinding, NativeDevice, NativeCompletion, NativeOpenOptions, NativeDirection } from './transport/native-binding.js';
+export * as scsi from './scsi/index.js';
+export { Drive } from './drive/drive.js';
+export type {
+  OpenOptions,
+  CommandOptions,
+  WaitReadyOptions,
+  WaitReadyResult,
+  ReadSectorsOptions,
+  ReadCdOptions,
+  ReadCdResult,
+} from './drive/drive.js';
+export type { DriveCapabilities } from './drive/capabilities.js';
+export type { DiscToc, TocSession, TocTrack } from './drive/toc.js';
+export { listDrives, findDrive, parseMountinfo } from './drive/discovery.js';
+export type { DriveInfo, DiscoveryOptions, MountEntry } from './drive/discovery.js';
