@@ -82,7 +82,8 @@ describe.skipIf(!onLinux)('the packed tarball', () => {
     expect(files.some((file) => file.startsWith('build/'))).toBe(false);
     const tarball = join(packDir, pack!.filename);
 
-    // A PATH with node, npm and npx only: no gcc, g++, make or python to fall back on.
+    // A PATH with node, npm and npx only: no gcc, g++, make or python to fall back on. npm looks
+    // its script shell up on PATH, so name it by absolute path instead.
     const bin = join(scratch, 'bin');
     mkdirSync(bin);
     const npmCli = realpathSync(join(dirname(process.execPath), 'npm'));
@@ -90,7 +91,13 @@ describe.skipIf(!onLinux)('the packed tarball', () => {
     symlinkSync(process.execPath, join(bin, 'node'));
     symlinkSync(npmCli, join(bin, 'npm'));
     symlinkSync(npxCli, join(bin, 'npx'));
-    const env: NodeJS.ProcessEnv = { PATH: bin, HOME: process.env.HOME ?? tmpdir(), TMPDIR: tmpdir(), npm_config_update_notifier: 'false' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: bin,
+      HOME: process.env.HOME ?? tmpdir(),
+      TMPDIR: tmpdir(),
+      npm_config_update_notifier: 'false',
+      npm_config_script_shell: '/bin/sh',
+    };
 
     const project = join(scratch, 'project');
     mkdirSync(project);

@@ -48,7 +48,7 @@ describe('discrescue CLI (in-process)', () => {
       ],
     });
     expect(await run(['drives'], io.ctx)).toBe(0);
-    expect(io.out()).toBe('/dev/sr0 /dev/sg0      PLEXTOR DVDR PX-716A 1.11  mounted at /media/disc\n');
+    expect(io.out()).toBe('/dev/sr0 /dev/sg0    PLEXTOR DVDR PX-716A 1.11  mounted at /media/disc\n');
   });
 
   it('reports open failures with the code and exits 1', async () => {
