@@ -21,3 +21,5 @@ export type { DriveCapabilities } from './drive/capabilities.js';
 export type { DiscToc, TocSession, TocTrack } from './drive/toc.js';
 export { listDrives, findDrive, parseMountinfo } from './drive/discovery.js';
 export type { DriveInfo, DiscoveryOptions, MountEntry } from './drive/discovery.js';
+export { RecordingTransport, ReplayTransport, ReplayMismatchError, RECORDING_FORMAT, RECORDING_VERSION } from './transport/recording.js';
+export type { Recording, RecordedExchange, ReplayOptions } from './transport/recording.js';
