@@ -17,7 +17,8 @@
 namespace discrescue {
 namespace {
 
-constexpr double kMaxTimeoutMs = 2147483647.0;  // 2^31 − 1: what the kernel's timeout field keeps exact
+// The largest positive int32; sg_io_hdr.timeout is an unsigned int of milliseconds.
+constexpr double kMaxTimeoutMs = 2147483647.0;
 
 // Marks the External that hands an opened descriptor to the Device constructor, so that script
 // cannot construct a Device around a descriptor of its choosing.
@@ -40,7 +41,7 @@ std::string hintFor(const sg::SystemError& error) {
   if (!error.hint.empty()) return error.hint;
   switch (error.errnum) {
     case EACCES:
-      return "permission denied; add your user to the \"cdrom\" group (then log in again)";
+      return "add your user to the \"cdrom\" group (then log in again)";
     case EPERM:
       return error.syscall == "ioctl"
                  ? "the kernel filters this command: it needs a writable descriptor or CAP_SYS_RAWIO"
@@ -86,13 +87,14 @@ bool isAbsent(const Napi::Value& value) { return value.IsUndefined() || value.Is
 
 // Integer in [min, max], else RangeError; not a number, else TypeError.
 double integerArgument(const Napi::Value& value, const char* name, double min, double max) {
-  const std::string range = std::string("Expected \"") + name + "\" to be an integer from " +
-                            std::to_string(static_cast<long long>(min)) + " to " +
-                            std::to_string(static_cast<long long>(max));
-  if (!value.IsNumber()) throw Napi::TypeError::New(value.Env(), range);
+  const auto expectation = [&] {
+    return std::string("Expected \"") + name + "\" to be an integer from " +
+           std::to_string(static_cast<long long>(min)) + " to " + std::to_string(static_cast<long long>(max));
+  };
+  if (!value.IsNumber()) throw Napi::TypeError::New(value.Env(), expectation());
   const double number = value.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(number) || std::trunc(number) != number || number < min || number > max) {
-    throw Napi::RangeError::New(value.Env(), range);
+    throw Napi::RangeError::New(value.Env(), expectation());
   }
   return number;
 }
@@ -100,17 +102,18 @@ double integerArgument(const Napi::Value& value, const char* name, double min, d
 class Device final : public Napi::ObjectWrap<Device> {
  public:
   static Napi::Function DefineClass(Napi::Env env) {
-    return ObjectWrap<Device>::DefineClass(env, "Device",
-                                           {
-                                               InstanceMethod("execute", &Device::Execute),
-                                               InstanceMethod("close", &Device::Close),
-                                               InstanceAccessor("path", &Device::GetPath, nullptr),
-                                               InstanceAccessor("writable", &Device::GetWritable, nullptr),
-                                               InstanceAccessor("exclusive", &Device::GetExclusive, nullptr),
-                                               InstanceAccessor("maxTransferBytes", &Device::GetMaxTransferBytes, nullptr),
-                                               InstanceAccessor("closed", &Device::GetClosed, nullptr),
-                                               InstanceAccessor("kind", &Device::GetKind, nullptr),
-                                           });
+    return ObjectWrap<Device>::DefineClass(
+        env, "Device",
+        {
+            InstanceMethod("execute", &Device::Execute),
+            InstanceMethod("close", &Device::Close),
+            InstanceAccessor("path", &Device::GetPath, nullptr),
+            InstanceAccessor("writable", &Device::GetWritable, nullptr),
+            InstanceAccessor("exclusive", &Device::GetExclusive, nullptr),
+            InstanceAccessor("maxTransferBytes", &Device::GetMaxTransferBytes, nullptr),
+            InstanceAccessor("closed", &Device::GetClosed, nullptr),
+            InstanceAccessor("kind", &Device::GetKind, nullptr),
+        });
   }
 
   // Wraps a freshly opened descriptor; the Device owns it from here on.
@@ -306,10 +309,13 @@ Napi::Value Device::Execute(const Napi::CallbackInfo& info) {
       request.dataInLength = static_cast<std::size_t>(integerArgument(data, "dataLength", 0, maxData));
       break;
     case sg::Direction::ToDevice: {
-      if (!isUint8Array(data)) throw Napi::TypeError::New(env, "Expected \"data\" to be a Uint8Array for direction 'out'");
+      if (!isUint8Array(data)) {
+        throw Napi::TypeError::New(env, "Expected \"data\" to be a Uint8Array for direction 'out'");
+      }
       const auto bytes = data.As<Napi::Uint8Array>();
       if (bytes.ElementLength() > sg::kMaxDataBytes) {
-        throw Napi::RangeError::New(env, "Expected \"data\" to be at most " + std::to_string(sg::kMaxDataBytes) + " bytes");
+        throw Napi::RangeError::New(env,
+                                    "Expected \"data\" to be at most " + std::to_string(sg::kMaxDataBytes) + " bytes");
       }
       request.dataOut.assign(bytes.Data(), bytes.Data() + bytes.ElementLength());
       break;

@@ -107,7 +107,9 @@ OpenResult openDevice(const OpenRequest& request) {
       const int errnum = errno;
       if (errnum == EPERM && request.exclusive && isCharDevicePath(request.path)) {
         std::string hint = "the sg driver refuses O_EXCL on a read-only descriptor";
-        if (readWriteErrno != 0) hint += std::string(" and the read-write open failed with ") + errnoName(readWriteErrno);
+        if (readWriteErrno != 0) {
+          hint += std::string(" and the read-write open failed with ") + errnoName(readWriteErrno);
+        }
         hint += "; get write access to the node or open it without exclusive";
         return systemError(errnum, "open", "", hint);
       }
@@ -121,7 +123,8 @@ OpenResult openDevice(const OpenRequest& request) {
   if (S_ISBLK(st.st_mode)) {
     kind = Kind::Block;
   } else if (!S_ISCHR(st.st_mode)) {
-    return failAndClose(fd, systemError(ENOTTY, "fstat", std::string("not a SCSI device (") + fileTypeName(st.st_mode) + ")"));
+    return failAndClose(
+        fd, systemError(ENOTTY, "fstat", std::string("not a SCSI device (") + fileTypeName(st.st_mode) + ")"));
   }
 
   if (!request.requireScsi) return OpenedDevice{fd, writable, kind, kDefaultTransferBytes};
@@ -138,7 +141,8 @@ OpenResult openDevice(const OpenRequest& request) {
     return failAndClose(fd, systemError(ENOTTY, "ioctl", "not a SCSI device (sg driver older than version 3)"));
   }
   if (kind == Kind::Sg && ::major(st.st_rdev) != kSgMajor) {
-    return failAndClose(fd, systemError(ENOTTY, "ioctl", "not a SCSI device (a char node of another driver; use /dev/sgN or /dev/srN)"));
+    return failAndClose(fd, systemError(ENOTTY, "ioctl",
+                                        "not a SCSI device (a char node of another driver; use /dev/sgN or /dev/srN)"));
   }
 
   return OpenedDevice{fd, writable, kind, measureMaxTransfer(fd, kind)};
@@ -212,49 +216,53 @@ void closeDevice(int fd) {
 }
 
 const char* errnoName(int errnum) {
-  switch (errnum) {
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EINTR: return "EINTR";
-    case EIO: return "EIO";
-    case ENXIO: return "ENXIO";
-    case E2BIG: return "E2BIG";
-    case EBADF: return "EBADF";
-    case EAGAIN: return "EAGAIN";
-    case ENOMEM: return "ENOMEM";
-    case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT";
-    case ENOTBLK: return "ENOTBLK";
-    case EBUSY: return "EBUSY";
-    case EEXIST: return "EEXIST";
-    case EXDEV: return "EXDEV";
-    case ENODEV: return "ENODEV";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case EINVAL: return "EINVAL";
-    case ENFILE: return "ENFILE";
-    case EMFILE: return "EMFILE";
-    case ENOTTY: return "ENOTTY";
-    case ETXTBSY: return "ETXTBSY";
-    case EFBIG: return "EFBIG";
-    case ENOSPC: return "ENOSPC";
-    case EROFS: return "EROFS";
-    case EPIPE: return "EPIPE";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ENOSYS: return "ENOSYS";
-    case ELOOP: return "ELOOP";
-    case ENOLINK: return "ENOLINK";
-    case EPROTO: return "EPROTO";
-    case EOVERFLOW: return "EOVERFLOW";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case ECANCELED: return "ECANCELED";
-    case ENOMEDIUM: return "ENOMEDIUM";
-    case EMEDIUMTYPE: return "EMEDIUMTYPE";
-    case EREMOTEIO: return "EREMOTEIO";
-    default: return "UNKNOWN";
+  // Those open(2), fstat(2) and ioctl(2) on a drive can plausibly return, and their neighbours.
+  constexpr std::pair<int, const char*> kNames[] = {
+      {EPERM, "EPERM"},
+      {ENOENT, "ENOENT"},
+      {ESRCH, "ESRCH"},
+      {EINTR, "EINTR"},
+      {EIO, "EIO"},
+      {ENXIO, "ENXIO"},
+      {E2BIG, "E2BIG"},
+      {EBADF, "EBADF"},
+      {EAGAIN, "EAGAIN"},
+      {ENOMEM, "ENOMEM"},
+      {EACCES, "EACCES"},
+      {EFAULT, "EFAULT"},
+      {ENOTBLK, "ENOTBLK"},
+      {EBUSY, "EBUSY"},
+      {EEXIST, "EEXIST"},
+      {EXDEV, "EXDEV"},
+      {ENODEV, "ENODEV"},
+      {ENOTDIR, "ENOTDIR"},
+      {EISDIR, "EISDIR"},
+      {EINVAL, "EINVAL"},
+      {ENFILE, "ENFILE"},
+      {EMFILE, "EMFILE"},
+      {ENOTTY, "ENOTTY"},
+      {ETXTBSY, "ETXTBSY"},
+      {EFBIG, "EFBIG"},
+      {ENOSPC, "ENOSPC"},
+      {EROFS, "EROFS"},
+      {EPIPE, "EPIPE"},
+      {ENAMETOOLONG, "ENAMETOOLONG"},
+      {ENOSYS, "ENOSYS"},
+      {ELOOP, "ELOOP"},
+      {ENOLINK, "ENOLINK"},
+      {EPROTO, "EPROTO"},
+      {EOVERFLOW, "EOVERFLOW"},
+      {EOPNOTSUPP, "EOPNOTSUPP"},
+      {ETIMEDOUT, "ETIMEDOUT"},
+      {ECANCELED, "ECANCELED"},
+      {ENOMEDIUM, "ENOMEDIUM"},
+      {EMEDIUMTYPE, "EMEDIUMTYPE"},
+      {EREMOTEIO, "EREMOTEIO"},
+  };
+  for (const auto& [value, name] : kNames) {
+    if (value == errnum) return name;
   }
+  return "UNKNOWN";
 }
 
 std::string errnoDescription(int errnum) {

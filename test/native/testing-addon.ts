@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,6 +66,12 @@ export function loadTestingAddon(): TestingAddon {
       throw new Error(`building the test addon failed:\n${built.stderr}`);
     }
     renameSync(partial, output);
+    // Builds of older sources are never loaded again.
+    for (const name of readdirSync(outDir)) {
+      if (name.startsWith('discrescue-testing-') && name.endsWith('.node') && join(outDir, name) !== output) {
+        rmSync(join(outDir, name), { force: true });
+      }
+    }
   }
   return { addon: require(output) as TestingBinding, path: output };
 }
