@@ -47,17 +47,7 @@ export function tocFromFullToc(full: scsi.FullTocSummary): DiscToc {
     const starts = [...s.tracks].sort((a, b) => a.trackNumber - b.trackNumber);
     const tracks = starts.map((t, i): TocTrack => {
       const next = starts[i + 1];
-      const endLba = next ? next.startLba : s.leadOutLba;
-      return {
-        number: t.trackNumber,
-        session: s.session,
-        control: t.control,
-        adr: t.adr,
-        isData: (t.control & CONTROL_DATA) !== 0,
-        startLba: t.startLba,
-        endLba,
-        sectorCount: endLba - t.startLba,
-      };
+      return makeTrack(t.trackNumber, s.session, t.control, t.adr, t.startLba, next ? next.startLba : s.leadOutLba);
     });
     sessions.push({
       number: s.session,
@@ -84,17 +74,7 @@ export function tocFromFormat0(toc: scsi.TocData, session: scsi.SessionInfo | un
   const sessionOf = (n: number) => (n >= splitAt ? lastSession : 1);
   const tracks = entries.map((t, i): TocTrack => {
     const next = entries[i + 1];
-    const endLba = next ? next.lba : leadOut.lba;
-    return {
-      number: t.trackNumber,
-      session: sessionOf(t.trackNumber),
-      control: t.control,
-      adr: t.adr,
-      isData: (t.control & CONTROL_DATA) !== 0,
-      startLba: t.lba,
-      endLba,
-      sectorCount: endLba - t.lba,
-    };
+    return makeTrack(t.trackNumber, sessionOf(t.trackNumber), t.control, t.adr, t.lba, next ? next.lba : leadOut.lba);
   });
   const sessions: TocSession[] = [];
   for (const t of tracks) {
@@ -108,6 +88,10 @@ export function tocFromFormat0(toc: scsi.TocData, session: scsi.SessionInfo | un
   }
   // Without a full TOC the first session's lead-out is unknown; its last track ends where the next session's data begins.
   return finish('toc', sessions);
+}
+
+function makeTrack(number: number, session: number, control: number, adr: number, startLba: number, endLba: number): TocTrack {
+  return { number, session, control, adr, isData: (control & CONTROL_DATA) !== 0, startLba, endLba, sectorCount: endLba - startLba };
 }
 
 function finish(source: DiscToc['source'], sessions: TocSession[]): DiscToc {
