@@ -23,3 +23,4 @@ export { listDrives, findDrive, parseMountinfo } from './drive/discovery.js';
 export type { DriveInfo, DiscoveryOptions, MountEntry } from './drive/discovery.js';
 export { RecordingTransport, ReplayTransport, ReplayMismatchError, RECORDING_FORMAT, RECORDING_VERSION } from './transport/recording.js';
 export type { Recording, RecordedExchange, ReplayOptions } from './transport/recording.js';
+export * as image from './image/index.js';

@@ -7,6 +7,7 @@
  * `requiredAllocationLength(data, 2)` when that exceeds what it allocated.
  */
 
+import { crc16Gsm } from '../cd/crc16-gsm.js';
 import { MalformedResponseError } from '../errors.js';
 import type { ScsiCommand } from '../transport/transport.js';
 import { checkBoolean, checkInteger, readBe16, readBe32Signed, writeBe16 } from './bytes.js';
@@ -527,14 +528,10 @@ export function parseAtip(data: Uint8Array): AtipData {
  * CRC of a CD-TEXT pack (MMC-FACTS §3.10, §3.3): polynomial x¹⁶+x¹²+x⁵+1 (0x1021, the CCITT one) with
  * initial value 0, over bytes 0-15, stored inverted and big-endian in bytes 16-17 — i.e.
  * CRC-16/GSM, not the 0xFFFF-initialised "CCITT-FALSE" variant. Returns the value as stored.
+ * The CRC itself lives in `lib/cd/crc16-gsm.ts` (shared with the Q sub-channel).
  */
 export function cdTextPackCrc(pack: Uint8Array): number {
-  let crc = 0;
-  for (let i = 0; i < 16; i++) {
-    crc ^= (pack[i] ?? 0) << 8;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return ~crc & 0xffff;
+  return crc16Gsm(pack, 0, 16);
 }
 
 /**
