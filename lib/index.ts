@@ -24,3 +24,6 @@ export type { DriveInfo, DiscoveryOptions, MountEntry } from './drive/discovery.
 export { RecordingTransport, ReplayTransport, ReplayMismatchError, RECORDING_FORMAT, RECORDING_VERSION } from './transport/recording.js';
 export type { Recording, RecordedExchange, ReplayOptions } from './transport/recording.js';
 export * as image from './image/index.js';
+export * as emulator from './emulator/index.js';
+export { createEmulatedDrive, EmulatedDrive, driveProfiles, createSyntheticDisc } from './emulator/index.js';
+export type { EmulatedDriveOptions, DriveProfile, FaultOptions, DiscModel } from './emulator/index.js';
