@@ -1,5 +1,5 @@
 import type { DriveInfo } from '../drive/discovery.js';
-import type { Drive } from '../drive/drive.js';
+import type { Drive, OpenOptions } from '../drive/drive.js';
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -11,7 +11,7 @@ export interface CliContext {
   stderr: Writable;
   signal?: AbortSignal;
   listDrives?: () => Promise<DriveInfo[]>;
-  openDrive?: (path: string) => Promise<Drive>;
+  openDrive?: (path: string, options?: OpenOptions) => Promise<Drive>;
 }
 
 /** A usage mistake: printed with a hint to --help, exit code 2. */

@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { DiscError } from '../errors.js';
+import type { EmulatedAddressOptions } from '../emulator/address.js';
+import { demoCommand } from './commands/demo.js';
 import { drivesCommand } from './commands/drives.js';
+import { imageCommand } from './commands/image.js';
 import { infoCommand } from './commands/info.js';
+import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
 const require = createRequire(import.meta.url);
@@ -10,32 +14,93 @@ const require = createRequire(import.meta.url);
 const HELP = `Usage: discrescue <command> [options]
 
 Commands:
-  drives                 List optical drives and whether a disc is mounted
-  info <device>          Identify a drive, its capabilities and the disc's TOC
+  demo                                 Rescue the built-in damaged demo disc and print the report
+  drives                               List optical drives and whether a disc is mounted
+  info <device>                        Identify a drive, its capabilities and the disc's TOC
+  image <device> <out.iso>             Read a disc straight into an image (retries, then a mapfile)
+  rescue <source> <out.img> <mapfile>  Rescue a damaged disc, ddrescue-style, resumable
 
-Options:
-  --json                 Print one JSON document on stdout
-  -h, --help             Show this help
-  -v, --version          Show the version
+Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
+  emu:<image.iso|.cue|.toc>   an emulated drive with that image
+  emu:demo-data, emu:demo-audio, emu:demo-mixed, emu:demo-cdextra   built-in demo discs
+A rescue source may also be an image file or a block device.
+
+Rescue options (GNU ddrescue's names where they apply):
+  -r, --retry-passes <n>  Retry passes over bad sectors (default 0)
+  -R, --reverse           First copying pass backwards
+  -d, --direct            Bypass the drive cache (FUA reads)
+      --cpass <list>      Copying passes to run, e.g. 1,3 (default 1,2,3)
+  -N, --no-trim           Skip the trimming phase
+  -n, --no-scrape         Skip the scraping phase
+  -b, --sector-size <n>   Sector size of file sources (default 2048)
+      --raw               Read raw 2352-byte sectors with READ CD
+  -m, --domain-mapfile <f>  Only rescue the blocks finished in this mapfile
+      --max-read-rate <n> Bytes per second at most
+  -f, --force             Write over an image without its mapfile, or onto a block device
+Image options:
+      --retries <n>       Retry passes after the straight read (default 4)
+      --speed <kB/s|max>  Read speed
+Emulated drives:
+      --defects <mapfile> Unreadable areas, as a GNU ddrescue mapfile
+      --drive-profile <p> good, cheap, dvd-bd, qemu-scsi-cd, or a JSON file
+      --seed <n>          Seed of the random faults (default 0)
+General:
+      --json              Print one JSON document on stdout
+  -h, --help              Show this help
+  -v, --version           Show the version
+
+Exit codes: 0 success, 1 failure or sectors left unrescued, 2 usage mistake.
 
 Examples:
+  discrescue demo
   discrescue drives
   discrescue info /dev/sr0 --json
+  discrescue image /dev/sr0 disc.iso
+  discrescue rescue /dev/sr0 disc.iso disc.map -r3
 `;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  defects: { type: 'string' },
+  'drive-profile': { type: 'string' },
+  seed: { type: 'string' },
+  'retry-passes': { type: 'string', short: 'r' },
+  reverse: { type: 'boolean', short: 'R' },
+  direct: { type: 'boolean', short: 'd' },
+  cpass: { type: 'string' },
+  'no-trim': { type: 'boolean', short: 'N' },
+  'no-scrape': { type: 'boolean', short: 'n' },
+  'sector-size': { type: 'string', short: 'b' },
+  raw: { type: 'boolean' },
+  'domain-mapfile': { type: 'string', short: 'm' },
+  'max-read-rate': { type: 'string' },
+  force: { type: 'boolean', short: 'f' },
+  retries: { type: 'string' },
+  speed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+const EMULATOR_OPTIONS: OptionName[] = ['defects', 'drive-profile', 'seed'];
+const RESCUE_OPTIONS: OptionName[] = [
+  'retry-passes', 'reverse', 'direct', 'cpass', 'no-trim', 'no-scrape', 'sector-size', 'raw',
+  'domain-mapfile', 'max-read-rate', 'force',
+];
+
+const ALLOWED: Record<string, OptionName[]> = {
+  drives: ['json'],
+  info: ['json', ...EMULATOR_OPTIONS],
+  rescue: ['json', ...EMULATOR_OPTIONS, ...RESCUE_OPTIONS],
+  image: ['json', ...EMULATOR_OPTIONS, 'retries', 'speed', 'raw', 'force', 'direct'],
+  demo: ['json', 'seed', 'drive-profile'],
+};
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
     if (values.version) {
       ctx.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
       return 0;
@@ -45,23 +110,96 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       ctx.stdout.write(HELP);
       return command === undefined && !values.help ? 2 : 0;
     }
+    const allowed = ALLOWED[command];
+    if (!allowed) throw new UsageError(`unknown command "${command}"`);
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== undefined && !allowed.includes(name as OptionName)) throw new UsageError(`"${command}" does not take --${name}`);
+    }
     const json = values.json ?? false;
+    const emulator = emulatorOptions(values);
+    const commandLine = ['discrescue', ...argv].join(' ');
     switch (command) {
       case 'drives':
-        if (rest.length > 0) throw new UsageError(`"drives" takes no arguments`);
+        expectArgs(command, rest, 0, '');
         return await drivesCommand(ctx, { json });
-      case 'info': {
-        const [device, ...extra] = rest;
-        if (device === undefined) throw new UsageError(`"info" needs a device, for example /dev/sr0`);
-        if (extra.length > 0) throw new UsageError(`"info" takes one device`);
-        return await infoCommand(ctx, { device, json });
+      case 'info':
+        expectArgs(command, rest, 1, 'a device, for example /dev/sr0');
+        return await infoCommand(ctx, { device: rest[0]!, json, emulator });
+      case 'rescue': {
+        expectArgs(command, rest, 3, '<source> <out.img> <mapfile>');
+        const { code } = await rescueCommand(ctx, {
+          source: rest[0]!,
+          image: rest[1]!,
+          mapfile: rest[2]!,
+          json,
+          emulator,
+          raw: values.raw ?? false,
+          sectorSize: optionalInt('sector-size', values['sector-size'], 1, 1 << 20),
+          retryPasses: optionalInt('retry-passes', values['retry-passes'], 0, 1000) ?? 0,
+          reverse: values.reverse ?? false,
+          direct: values.direct ?? false,
+          noTrim: values['no-trim'] ?? false,
+          noScrape: values['no-scrape'] ?? false,
+          copyPasses: values.cpass === undefined ? undefined : parseCopyPasses(values.cpass),
+          domainMapfile: values['domain-mapfile'],
+          maxReadRate: optionalInt('max-read-rate', values['max-read-rate'], 1, Number.MAX_SAFE_INTEGER),
+          force: values.force ?? false,
+          commandLine,
+        });
+        return code;
       }
+      case 'image':
+        expectArgs(command, rest, 2, '<device> <out.iso>');
+        return await imageCommand(ctx, {
+          source: rest[0]!,
+          image: rest[1]!,
+          json,
+          emulator,
+          retries: optionalInt('retries', values.retries, 0, 1000) ?? 4,
+          speed: parseSpeed(values.speed),
+          raw: values.raw ?? false,
+          direct: values.direct ?? false,
+          force: values.force ?? false,
+          commandLine,
+        });
+      case 'demo':
+        expectArgs(command, rest, 0, '');
+        return await demoCommand(ctx, { json, emulator, commandLine });
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     return reportError(ctx, error);
   }
+}
+
+function expectArgs(command: string, args: string[], count: number, what: string): void {
+  if (args.length !== count) {
+    throw new UsageError(count === 0 ? `"${command}" takes no arguments` : `"${command}" needs ${what}`);
+  }
+}
+
+function optionalInt(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^(0x[0-9a-f]+|\d+)$/iu.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} needs an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function parseSpeed(text: string | undefined): number | 'max' | undefined {
+  if (text === undefined || text === 'max') return text;
+  return optionalInt('speed', text, 1, 0xfffe);
+}
+
+function emulatorOptions(values: { defects?: string | undefined; 'drive-profile'?: string | undefined; seed?: string | undefined }): EmulatedAddressOptions {
+  const options: EmulatedAddressOptions = {};
+  if (values.defects !== undefined) options.defects = { path: values.defects };
+  if (values['drive-profile'] !== undefined) options.driveProfile = values['drive-profile'];
+  const seed = optionalInt('seed', values.seed, 0, 0xffffffff);
+  if (seed !== undefined) options.seed = seed;
+  return options;
 }
 
 function reportError(ctx: CliContext, error: unknown): number {

@@ -11,6 +11,7 @@ import { ScsiStatus, type ExecuteOptions, type ScsiCommand, type Transport } fro
 import { openNativeTransport } from '../transport/native-transport.js';
 import type { NativeBinding } from '../transport/native-binding.js';
 import { findDrive, type DiscoveryOptions } from './discovery.js';
+import type { EmulatedAddressOptions } from '../emulator/address.js';
 import { describeCapabilities, type DriveCapabilities } from './capabilities.js';
 import { tocFromFullToc, tocFromFormat0, type DiscToc } from './toc.js';
 
@@ -30,6 +31,16 @@ export interface OpenOptions {
   nativeBinding?: NativeBinding | string;
   /** Where to look for sysfs and mountinfo (tests). */
   discovery?: DiscoveryOptions;
+  /** For `emu:` addresses: defect map, drive profile, seed. */
+  emulator?: EmulatedAddressOptions;
+}
+
+/** Counters of an emulated drive's virtual clock. */
+export interface SimulationStats {
+  commands: number;
+  sectorsRead: number;
+  failedReads: number;
+  simulatedSeconds: number;
 }
 
 export interface CommandOptions extends ExecuteOptions {
@@ -103,6 +114,11 @@ export class Drive {
     if (typeof path !== 'string' || path.length === 0) {
       throw new TypeError(`Expected "path" to be a non-empty string`);
     }
+    if (path.startsWith('emu:')) {
+      // Loaded on demand: real drives never pay for the emulator.
+      const { openEmulated } = await import('../emulator/open-emulated.js');
+      return new Drive(await openEmulated(path, options.emulator ?? {}));
+    }
     const refuseMounted = options.refuseMounted ?? true;
     const info = process.platform === 'linux' ? await findDrive(path, options.discovery) : undefined;
     if (refuseMounted && info?.mounted) {
@@ -129,6 +145,14 @@ export class Drive {
 
   get path(): string {
     return this.transport.path;
+  }
+
+  /** The virtual clock's counters when the drive is emulated; undefined for a real drive. */
+  get simulation(): SimulationStats | undefined {
+    const stats = (this.transport as { stats?: unknown }).stats;
+    if (typeof stats !== 'object' || stats === null) return undefined;
+    const { commands, sectorsRead, failedReads, simulatedSeconds } = stats as SimulationStats;
+    return { commands, sectorsRead, failedReads, simulatedSeconds };
   }
 
   /**

@@ -39,10 +39,26 @@ export {
   createCdExtra,
   createDataCd,
   createDvd,
+  createHiddenTrackAudioCd,
+  createMixedModeCd,
+  createMultisessionCd,
   createSyntheticDisc,
   syntheticAudioSample,
   syntheticUserByte,
   syntheticUserData,
 } from './synthetic-disc.js';
-export type { SyntheticDiscSpec, SyntheticTrackSpec } from './synthetic-disc.js';
+export type { ContentFill, SyntheticDiscSpec, SyntheticTrackSpec, TrackContent } from './synthetic-disc.js';
 export { synthesizeQ } from './subchannel-synth.js';
+export {
+  DISC_IMAGE_EXTENSIONS,
+  ISO_CD_MAX_BYTES,
+  ISO_DVD_MAX_BYTES,
+  isoDiscFromBytes,
+  openCdrdaoTocDisc,
+  openCueDisc,
+  openDiscImage,
+  openIsoDisc,
+} from './models/index.js';
+export type { FileDiscModel, IsoDiscOptions } from './models/index.js';
+export { saveDiscAsCueBin } from './save-cue-bin.js';
+export type { SaveCueBinOptions, SaveCueBinProgress, SaveCueBinResult } from './save-cue-bin.js';

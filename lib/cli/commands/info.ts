@@ -1,4 +1,5 @@
-import { Drive } from '../../drive/drive.js';
+import { Drive, type OpenOptions, type SimulationStats } from '../../drive/drive.js';
+import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import type { DiscToc } from '../../drive/toc.js';
 import type { DriveCapabilities } from '../../drive/capabilities.js';
 import { NotReadyError, ScsiError } from '../../errors.js';
@@ -10,11 +11,16 @@ interface InfoReport {
   capabilities: DriveCapabilities;
   medium: { present: boolean; reason?: string };
   toc?: DiscToc;
+  /** Virtual-clock counters, for emulated drives. */
+  drive?: SimulationStats;
 }
 
-export async function infoCommand(ctx: CliContext, options: { device: string; json: boolean }): Promise<number> {
-  const open = ctx.openDrive ?? ((path: string) => Drive.open(path));
-  const drive = await open(options.device);
+export async function infoCommand(
+  ctx: CliContext,
+  options: { device: string; json: boolean; emulator?: EmulatedAddressOptions },
+): Promise<number> {
+  const open = ctx.openDrive ?? ((path: string, o?: OpenOptions) => Drive.open(path, o));
+  const drive = await open(options.device, options.emulator ? { emulator: options.emulator } : {});
   try {
     const signalOption = ctx.signal ? { signal: ctx.signal } : {};
     const inquiry = await drive.inquiry(signalOption);
@@ -37,6 +43,8 @@ export async function infoCommand(ctx: CliContext, options: { device: string; js
       if (!(error instanceof NotReadyError || (error instanceof ScsiError && error.senseKey === 0x05))) throw error;
       report.medium = { present: false, reason: error.message };
     }
+    const simulation = drive.simulation;
+    if (simulation) report.drive = simulation;
     if (options.json) printJson(ctx, report);
     else printHuman(ctx, report);
     return 0;
@@ -61,6 +69,7 @@ function printHuman(ctx: CliContext, r: InfoReport): void {
   }
   const toc = r.toc;
   if (!toc) return;
+  if (r.drive) out(`Emulated:     ${r.drive.commands} commands, ${r.drive.simulatedSeconds.toFixed(3)} s simulated`);
   out(`Medium:       ${toc.sessions.length} session(s), tracks ${toc.firstTrack}-${toc.lastTrack}, lead-out at LBA ${toc.leadOutLba}`);
   for (const s of toc.sessions) {
     out(`  Session ${s.number}`);
