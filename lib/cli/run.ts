@@ -36,6 +36,7 @@ Rescue options (GNU ddrescue's names where they apply):
       --raw               Read raw 2352-byte sectors with READ CD
   -m, --domain-mapfile <f>  Only rescue the blocks finished in this mapfile
       --max-read-rate <n> Bytes per second at most
+      --mapfile-interval <s>  Save the mapfile at most every <s> seconds (default 5)
   -f, --force             Write over an image without its mapfile, or onto a block device
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
@@ -75,6 +76,7 @@ const OPTIONS = {
   'domain-mapfile': { type: 'string', short: 'm' },
   'max-read-rate': { type: 'string' },
   force: { type: 'boolean', short: 'f' },
+  'mapfile-interval': { type: 'string' },
   retries: { type: 'string' },
   speed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -86,7 +88,7 @@ type OptionName = keyof typeof OPTIONS;
 const EMULATOR_OPTIONS: OptionName[] = ['defects', 'drive-profile', 'seed'];
 const RESCUE_OPTIONS: OptionName[] = [
   'retry-passes', 'reverse', 'direct', 'cpass', 'no-trim', 'no-scrape', 'sector-size', 'raw',
-  'domain-mapfile', 'max-read-rate', 'force',
+  'domain-mapfile', 'max-read-rate', 'force', 'mapfile-interval',
 ];
 
 const ALLOWED: Record<string, OptionName[]> = {
@@ -144,6 +146,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           domainMapfile: values['domain-mapfile'],
           maxReadRate: optionalInt('max-read-rate', values['max-read-rate'], 1, Number.MAX_SAFE_INTEGER),
           force: values.force ?? false,
+          mapfileIntervalMs: parseSeconds('mapfile-interval', values['mapfile-interval']),
           commandLine,
         });
         return code;
@@ -186,6 +189,13 @@ function optionalInt(name: string, text: string | undefined, min: number, max: n
     throw new UsageError(`--${name} needs an integer from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+function parseSeconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+(\.\d+)?$/u.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value) || value > 86_400) throw new UsageError(`--${name} needs a number of seconds, got "${text}"`);
+  return Math.round(value * 1000);
 }
 
 function parseSpeed(text: string | undefined): number | 'max' | undefined {

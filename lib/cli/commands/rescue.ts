@@ -24,6 +24,7 @@ export interface RescueCommandOptions {
   domainMapfile: string | undefined;
   maxReadRate: number | undefined;
   force: boolean;
+  mapfileIntervalMs?: number | undefined;
   commandLine: string;
   /** Heading printed before the live status (human output). */
   title?: string;
@@ -57,6 +58,7 @@ export async function rescueCommand(ctx: CliContext, o: RescueCommandOptions): P
       ...(domain ? { domain } : {}),
       ...(o.maxReadRate ? { maxReadRate: o.maxReadRate } : {}),
       force: o.force,
+      ...(o.mapfileIntervalMs === undefined ? {} : { mapfileIntervalMs: o.mapfileIntervalMs }),
       commandLine: o.commandLine,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(renderer ? { onProgress: (p) => renderer.update(p, p.phase === 'finished') } : {}),
