@@ -29,6 +29,7 @@ export interface SaveCueBinOptions {
   onProgress?: (progress: SaveCueBinProgress) => void;
 }
 
+/** Progress of a save: plain numbers, serializable. */
 export interface SaveCueBinProgress {
   sectorsDone: number;
   sectorsTotal: number;

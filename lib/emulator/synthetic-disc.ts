@@ -38,6 +38,7 @@ export interface TrackContent {
   fill(lba: number, sectorIndex: number, sector: Uint8Array, userData: Uint8Array): ContentFill;
 }
 
+/** One track of a `createSyntheticDisc` description. */
 export interface SyntheticTrackSpec {
   mode: TrackMode;
   /** Sectors from index 1 to the end of the track. */
@@ -61,6 +62,7 @@ export interface SyntheticTrackSpec {
   content?: TrackContent;
 }
 
+/** What `createSyntheticDisc` builds: tracks in disc order, and disc-wide facts. */
 export interface SyntheticDiscSpec {
   /** Default 'cd'. DVD and BD discs take one data track (its `sectors`). */
   kind?: MediaKind;

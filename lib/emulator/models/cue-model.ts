@@ -33,7 +33,7 @@ import type { TrackMode } from '../disc-model.js';
 import { createSyntheticDisc, type SyntheticTrackSpec } from '../synthetic-disc.js';
 import { openFileByteSource, type ByteSource } from './byte-source.js';
 import { withImageFiles, type FileDiscModel } from './file-disc-model.js';
-import { createImageFileReader, locateSheetFile } from './image-file-reader.js';
+import { createImageFileReader, locateSheetFile, type ImageFileReader } from './image-file-reader.js';
 import { cdTextPacksFromCue } from './sheet-cd-text.js';
 import { trackStreamContent, type StreamPiece } from './track-stream.js';
 
@@ -114,7 +114,7 @@ export async function openCueDisc(cuePath: string): Promise<FileDiscModel> {
   }
 }
 
-async function cueCdText(sheet: CueSheet, cuePath: string, reader: ReturnType<typeof createImageFileReader>): Promise<Uint8Array | undefined> {
+async function cueCdText(sheet: CueSheet, cuePath: string, reader: ImageFileReader): Promise<Uint8Array | undefined> {
   if (sheet.cdTextFile === undefined) return cdTextPacksFromCue(sheet);
   const path = await locateSheetFile(reader, cuePath, sheet.cdTextFile);
   if (path === undefined) throw new FormatError(`CDTEXTFILE "${sheet.cdTextFile}" not found`, { file: cuePath });
@@ -153,8 +153,8 @@ function createCueModel(sheet: CueSheet, cuePath: string, sources: readonly Byte
     if (index1 === undefined) return fail(`TRACK ${pad2(track.number)} has no INDEX 01`, track.line);
     const inFilePregap = position(index1);
     const indexOffsets = track.indexes.filter((index) => index.number > 1).map((index) => position(index) - inFilePregap);
+    // INDEX 01 lies inside the file data (position checked it), so the track has a sector.
     const sectors = fileFrames - inFilePregap + track.postgapFrames;
-    if (fileFrames - inFilePregap < 1) fail(`TRACK ${pad2(track.number)} has no sectors after INDEX 01`, index1.line ?? track.line);
     const firstOfSession = track.session !== previousSession;
     previousSession = track.session;
     let generatedFront = track.pregapFrames;

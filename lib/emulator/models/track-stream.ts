@@ -28,6 +28,7 @@ export interface RawSectorPiece {
   sourceOffset: number;
 }
 
+/** A track's stream: its file pieces, sector size and what each sector's bytes are. */
 export interface TrackStreamOptions {
   /** File pieces, ascending and not overlapping. */
   pieces: readonly StreamPiece[];
