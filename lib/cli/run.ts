@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { drivesCommand } from './commands/drives.js';
 import { imageCommand } from './commands/image.js';
 import { infoCommand } from './commands/info.js';
+import { compareCommand, mapCommand, mergeCommand } from './commands/tools.js';
 import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -19,6 +20,10 @@ Commands:
   info <device>                        Identify a drive, its capabilities and the disc's TOC
   image <device> <out.iso>             Read a disc straight into an image (retries, then a mapfile)
   rescue <source> <out.img> <mapfile>  Rescue a damaged disc, ddrescue-style, resumable
+  merge <out.img> <out.map> <in.img> <in.map> [...]
+                                       Combine rescues made on other drives or machines
+  compare <source> <image> [--mapfile m]  Re-read the disc and report sectors that differ
+  map <mapfile> [--svg out.svg]        Totals of a mapfile, and a picture of it
 
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
@@ -38,6 +43,10 @@ Rescue options (GNU ddrescue's names where they apply):
       --max-read-rate <n> Bytes per second at most
       --mapfile-interval <s>  Save the mapfile at most every <s> seconds (default 5)
   -f, --force             Write over an image without its mapfile, or onto a block device
+Other options:
+      --check             merge: compare overlapping finished blocks
+      --mapfile <m>       compare: only the finished sectors of this mapfile
+      --svg <out.svg>     map: write a picture
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -79,6 +88,9 @@ const OPTIONS = {
   'mapfile-interval': { type: 'string' },
   retries: { type: 'string' },
   speed: { type: 'string' },
+  mapfile: { type: 'string' },
+  svg: { type: 'string' },
+  check: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -97,6 +109,9 @@ const ALLOWED: Record<string, OptionName[]> = {
   rescue: ['json', ...EMULATOR_OPTIONS, ...RESCUE_OPTIONS],
   image: ['json', ...EMULATOR_OPTIONS, 'retries', 'speed', 'raw', 'force', 'direct'],
   demo: ['json', 'seed', 'drive-profile'],
+  merge: ['json', 'check'],
+  compare: ['json', 'mapfile', 'raw', ...EMULATOR_OPTIONS],
+  map: ['json', 'svg', 'sector-size'],
 };
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
@@ -165,6 +180,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           force: values.force ?? false,
           commandLine,
         });
+      case 'merge':
+        return await mergeCommand(ctx, { args: rest, json, check: values.check ?? false, commandLine });
+      case 'compare':
+        expectArgs(command, rest, 2, '<source> <image>');
+        return await compareCommand(ctx, { source: rest[0]!, image: rest[1]!, mapfile: values.mapfile, json, raw: values.raw ?? false, emulator });
+      case 'map':
+        expectArgs(command, rest, 1, '<mapfile>');
+        return await mapCommand(ctx, { mapfile: rest[0]!, svg: values.svg, json, sectorSize: optionalInt('sector-size', values['sector-size'], 1, 1 << 20) ?? 2048 });
       case 'demo':
         expectArgs(command, rest, 0, '');
         return await demoCommand(ctx, { json, emulator, commandLine });
