@@ -28,7 +28,21 @@ export * as emulator from './emulator/index.js';
 export { createEmulatedDrive, EmulatedDrive, driveProfiles, createSyntheticDisc } from './emulator/index.js';
 export type { EmulatedDriveOptions, DriveProfile, FaultOptions, DiscModel } from './emulator/index.js';
 export * as sources from './sources/index.js';
-export * as rescueLib from './rescue/index.js';
+export {
+  IntervalMap,
+  combine as combineMaps,
+  readMapfile,
+  loadMapfile,
+  formatMapfile,
+  saveMapfile,
+  mapfileStats,
+  listBlocks,
+  writeFileAtomic,
+} from './rescue/index.js';
+export type { Mapfile, MapfileStats, BlockStatus } from './rescue/index.js';
+export { mergeRescues } from './rescue/merge.js';
+export { compareWithSource } from './rescue/compare.js';
+export { renderMapSvg } from './rescue/map-svg.js';
 export { rescue, RescueSetupError } from './rescue/engine.js';
 export type { RescueOptions, RescueResult, RescueProgress, BadArea } from './rescue/engine.js';
 export { openSectorSource } from './sources/open-source.js';

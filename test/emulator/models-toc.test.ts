@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { checkSector } from '../../lib/cd/index.js';
 import { createSyntheticDisc, openCdrdaoTocDisc, type DiscModel } from '../../lib/emulator/index.js';
-import { FormatError, UnsupportedError } from '../../lib/errors.js';
+import { UnsupportedError } from '../../lib/errors.js';
 import { parseCdrdaoToc, resolveCdrdaoTocLayout } from '../../lib/image/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'discrescue-toc-model-'));

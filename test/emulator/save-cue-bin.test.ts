@@ -122,7 +122,7 @@ describe('saveDiscAsCueBin', () => {
   test.each([
     ['single BIN', true],
     ['one BIN per track', false],
-  ] as const)('%s: openCueDisc of the saved files reproduces the TOC and every sector', async (layout, singleBin) => {
+  ] as const)('%s: openCueDisc of the saved files reproduces the TOC and every sector', async (_layout, singleBin) => {
     const cdTextPacks = buildCdTextPacks([
       { languageCode: 0x09, album: { title: 'Round Trip', performer: 'Nobody' }, tracks: [1, 2, 3, 4].map((number) => ({ number, title: `T${number}` })) },
     ]);
