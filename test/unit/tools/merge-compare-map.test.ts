@@ -45,7 +45,7 @@ describe('mergeRescues', () => {
     const a = await partial('c', [[0, 64]]);
     const bad = await partial('d', [[10, 1]]);
     const corrupted = readFileSync(bad.image);
-    corrupted[10 * SECTOR + 5] ^= 0xff;
+    corrupted[10 * SECTOR + 5] = (corrupted[10 * SECTOR + 5] ?? 0) ^ 0xff;
     writeFileSync(bad.image, corrupted);
     const out = { image: join(dir, 'out2.img'), mapfile: join(dir, 'out2.map') };
     const result = await mergeRescues({ ...out, inputs: [a, bad], check: true });
@@ -65,8 +65,8 @@ describe('mergeRescues', () => {
 describe('compareWithSource', () => {
   it('finds differing and unreadable sectors, only where the map is finished', async () => {
     const image = new Uint8Array(disc);
-    image[5 * SECTOR] ^= 1;
-    image[50 * SECTOR + 7] ^= 1;
+    image[5 * SECTOR] = (image[5 * SECTOR] ?? 0) ^ 1;
+    image[50 * SECTOR + 7] = (image[50 * SECTOR + 7] ?? 0) ^ 1;
     const path = join(dir, 'cmp.img');
     writeFileSync(path, image);
     const source = createMemorySource(disc, { sectorSize: SECTOR, badLbas: [20] });
