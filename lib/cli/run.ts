@@ -28,6 +28,7 @@ Commands:
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
   emu:demo-data, emu:demo-audio, emu:demo-mixed, emu:demo-cdextra   built-in demo discs
+  replay:<capture.json>       a recorded session answers instead of a drive
 A rescue source may also be an image file or a block device.
 
 Rescue options (GNU ddrescue's names where they apply):
@@ -44,6 +45,8 @@ Rescue options (GNU ddrescue's names where they apply):
       --mapfile-interval <s>  Save the mapfile at most every <s> seconds (default 5)
   -f, --force             Write over an image without its mapfile, or onto a block device
 Other options:
+      --record <f.json>   info: record every command and answer (send us captures of your drive);
+                          replay them later with the device replay:<f.json>
       --check             merge: compare overlapping finished blocks
       --mapfile <m>       compare: only the finished sectors of this mapfile
       --svg <out.svg>     map: write a picture
@@ -91,6 +94,7 @@ const OPTIONS = {
   mapfile: { type: 'string' },
   svg: { type: 'string' },
   check: { type: 'boolean' },
+  record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -105,7 +109,7 @@ const RESCUE_OPTIONS: OptionName[] = [
 
 const ALLOWED: Record<string, OptionName[]> = {
   drives: ['json'],
-  info: ['json', ...EMULATOR_OPTIONS],
+  info: ['json', 'record', ...EMULATOR_OPTIONS],
   rescue: ['json', ...EMULATOR_OPTIONS, ...RESCUE_OPTIONS],
   image: ['json', ...EMULATOR_OPTIONS, 'retries', 'speed', 'raw', 'force', 'direct'],
   demo: ['json', 'seed', 'drive-profile'],
@@ -141,7 +145,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         return await drivesCommand(ctx, { json });
       case 'info':
         expectArgs(command, rest, 1, 'a device, for example /dev/sr0');
-        return await infoCommand(ctx, { device: rest[0]!, json, emulator });
+        return await infoCommand(ctx, { device: rest[0]!, json, emulator, record: values.record });
       case 'rescue': {
         expectArgs(command, rest, 3, '<source> <out.img> <mapfile>');
         const { code } = await rescueCommand(ctx, {

@@ -5,7 +5,7 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeviceBusyError, MalformedResponseError, NotReadyError, ScsiError, TransportError, UnitAttentionError } from '../errors.js';
+import { DeviceBusyError, FormatError, MalformedResponseError, NotReadyError, ScsiError, TransportError, UnitAttentionError } from '../errors.js';
 import * as scsi from '../scsi/index.js';
 import { ScsiStatus, type ExecuteOptions, type ScsiCommand, type Transport } from '../transport/transport.js';
 import { openNativeTransport } from '../transport/native-transport.js';
@@ -113,6 +113,19 @@ export class Drive {
   static async open(path: string, options: OpenOptions = {}): Promise<Drive> {
     if (typeof path !== 'string' || path.length === 0) {
       throw new TypeError(`Expected "path" to be a non-empty string`);
+    }
+    if (path.startsWith('replay:')) {
+      // A recorded session (RecordingTransport JSON) answers instead of a drive.
+      const { readFile } = await import('node:fs/promises');
+      const { ReplayTransport } = await import('../transport/recording.js');
+      const file = path.slice('replay:'.length);
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new FormatError(`cannot read the recording: ${(error as Error).message}`, { file, cause: error });
+      }
+      return new Drive(new ReplayTransport(json, { order: 'lookup' }));
     }
     if (path.startsWith('emu:')) {
       // Loaded on demand: real drives never pay for the emulator.

@@ -69,6 +69,10 @@ export class RecordingTransport implements Transport {
   get closed(): boolean {
     return this.#inner.closed;
   }
+  /** The wrapped transport's virtual-clock counters, when it is an emulated drive. */
+  get stats(): unknown {
+    return (this.#inner as { stats?: unknown }).stats;
+  }
 
   async execute(command: ScsiCommand, options?: ExecuteOptions): Promise<CommandResult> {
     const exchange: RecordedExchange = {

@@ -2,7 +2,9 @@ import { Drive, type OpenOptions, type SimulationStats } from '../../drive/drive
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import type { DiscToc } from '../../drive/toc.js';
 import type { DriveCapabilities } from '../../drive/capabilities.js';
+import { writeFile } from 'node:fs/promises';
 import { NotReadyError, ScsiError } from '../../errors.js';
+import { RecordingTransport } from '../../transport/recording.js';
 import { printJson, type CliContext } from '../io.js';
 
 interface InfoReport {
@@ -17,10 +19,12 @@ interface InfoReport {
 
 export async function infoCommand(
   ctx: CliContext,
-  options: { device: string; json: boolean; emulator?: EmulatedAddressOptions },
+  options: { device: string; json: boolean; emulator?: EmulatedAddressOptions; record?: string | undefined },
 ): Promise<number> {
   const open = ctx.openDrive ?? ((path: string, o?: OpenOptions) => Drive.open(path, o));
-  const drive = await open(options.device, options.emulator ? { emulator: options.emulator } : {});
+  const opened = await open(options.device, options.emulator ? { emulator: options.emulator } : {});
+  const recorder = options.record === undefined ? undefined : new RecordingTransport(opened.transport);
+  const drive = recorder ? Drive.fromTransport(recorder) : opened;
   try {
     const signalOption = ctx.signal ? { signal: ctx.signal } : {};
     const inquiry = await drive.inquiry(signalOption);
@@ -50,6 +54,9 @@ export async function infoCommand(
     return 0;
   } finally {
     await drive.close();
+    if (recorder && options.record !== undefined) {
+      await writeFile(options.record, `${JSON.stringify(recorder.recording(), null, 1)}\n`);
+    }
   }
 }
 
