@@ -317,7 +317,8 @@ export class Drive {
   async toc(options: CommandOptions = {}): Promise<DiscToc> {
     try {
       const data = await this.#executeVariable(
-        (allocationLength) => scsi.buildReadToc({ format: scsi.TocFormat.FULL_TOC, allocationLength }),
+        // MSF=1: the raw TOC is MSF by nature, and some drives put LBAs in PMSF when MSF=0.
+        (allocationLength) => scsi.buildReadToc({ format: scsi.TocFormat.FULL_TOC, msf: true, allocationLength }),
         4096,
         2,
         65535,

@@ -14,7 +14,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { AbortError, DiscError, FormatError } from '../errors.js';
-import type { ReadOutcome, SectorSource } from '../sources/sector-source.js';
+import type { ReadOutcome, RetryLevel, SectorSource } from '../sources/sector-source.js';
 import { IntervalMap, type BlockStatus } from './interval-map.js';
 import { readMapfile, saveMapfile, type Mapfile } from './mapfile.js';
 
@@ -133,6 +133,14 @@ export async function rescue(options: RescueOptions): Promise<RescueResult> {
   return engine.run();
 }
 
+/** What a read that failed dealt with. */
+interface ReadFailure {
+  /** Every sector up to this LBA (from the start of the read) was read or marked. */
+  last: number;
+  /** Good data lay before the failing sector: it came in, or the drive read past it (deferred). */
+  gotData: boolean;
+}
+
 class RescueEngine {
   readonly #o: RescueOptions;
   readonly #source: SectorSource;
@@ -158,17 +166,17 @@ class RescueEngine {
   #simulatedAtLastRescue = 0;
   #readBytes = 0;
 
-  private constructor(o: RescueOptions, map: IntervalMap, image: FileHandle, resumed: boolean, mapfile: Mapfile | undefined) {
+  private constructor(o: RescueOptions, map: IntervalMap, image: FileHandle, mapfile: Mapfile | undefined) {
     this.#o = o;
     this.#source = o.source;
     this.#sectorSize = o.source.sectorSize;
     this.#map = map;
     this.#image = image;
-    this.#resumed = resumed;
+    this.#resumed = mapfile !== undefined;
     this.#cluster = Math.max(1, Math.min(o.clusterSectors ?? 32, o.source.maxSectorsPerRead));
-    this.#maxSkip = o.maxSkipSectors ?? Math.max(64, Math.floor(o.source.sectorCount / 100));
+    this.#maxSkip = Math.max(1, o.maxSkipSectors ?? Math.max(64, Math.floor(o.source.sectorCount / 100)));
     if (mapfile) {
-      this.#pos = mapfile.currentPos;
+      this.#pos = Math.min(mapfile.currentPos, map.size);
       this.#pass = mapfile.currentPass;
     }
   }
@@ -178,46 +186,58 @@ class RescueEngine {
     const size = source.sectorCount * source.sectorSize;
     const imageInfo = await stat(o.imagePath).catch(() => undefined);
     const mapText = await readText(o.mapfilePath);
+    const hasMapfile = mapText !== undefined && mapText.trim().length > 0;
+    if (imageInfo?.isDirectory()) throw new RescueSetupError(`${o.imagePath} is a directory: name the image file to write`);
     if (imageInfo?.isBlockDevice() && !o.force) {
       throw new RescueSetupError(`${o.imagePath} is a block device: writing onto it destroys its contents; use --force if you mean it`);
     }
-    if (imageInfo && imageInfo.isDirectory()) throw new RescueSetupError(`${o.imagePath} is a directory`);
-    if (imageInfo && mapText === undefined && imageInfo.size > 0 && !o.force) {
+    if (imageInfo?.isFile() && !hasMapfile && imageInfo.size > 0 && !o.force) {
       throw new RescueSetupError(
-        `${o.imagePath} exists but ${o.mapfilePath} does not: continuing would not know which data is good; use --force to start over on it`,
+        `${o.imagePath} exists but ${o.mapfilePath} ${mapText === undefined ? 'does not' : 'is empty'}: continuing would not know which data is good; use --force to start over on it`,
       );
     }
     let mapfile: Mapfile | undefined;
     let map: IntervalMap;
-    if (mapText !== undefined && mapText.trim().length > 0) {
+    if (hasMapfile) {
       mapfile = readMapfile(mapText, { fileName: o.mapfilePath });
       map = mapfile.map;
+      const finishedEnd = lastFinishedEnd(map);
       if (map.size > size) {
-        if (map.count('+') > 0 && lastFinishedEnd(map) > size) {
+        if (finishedEnd > size) {
           throw new RescueSetupError(
-            `${o.mapfilePath} describes ${map.size} bytes but the source has ${size}: is this the same disc?`,
+            `${o.mapfilePath} describes ${map.size} bytes with rescued data up to byte ${finishedEnd}, but the source has ${size}: is this the same disc?`,
           );
         }
         map.setSize(size);
       } else if (map.size < size) {
         map.setSize(size, '?');
       }
+      // A mapfile that claims data the image does not hold belongs to another image.
+      const imageSize = imageInfo?.isFile() ? imageInfo.size : imageInfo === undefined ? 0 : Number.POSITIVE_INFINITY;
+      if (finishedEnd > 0 && imageSize < Math.min(finishedEnd, size) && !o.force) {
+        throw new RescueSetupError(
+          `${o.mapfilePath} says data up to byte ${finishedEnd} is rescued, but ${o.imagePath} ${imageInfo === undefined ? 'does not exist' : `has only ${imageSize} bytes`}: is this the right image? Use --force to go on (those areas stay marked rescued)`,
+        );
+      }
     } else {
       map = new IntervalMap(size, '?');
     }
-    const flags = fsConstants.O_RDWR | fsConstants.O_CREAT;
-    const image = await open(o.imagePath, flags, 0o644);
-    return new RescueEngine(o, map, image, mapfile !== undefined, mapfile);
+    const image = await open(o.imagePath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+    return new RescueEngine(o, map, image, mapfile);
   }
 
   async run(): Promise<RescueResult> {
     try {
+      // A new rescue gets its mapfile before the image gets data: a crash in between must not
+      // leave an image that a resume refuses for want of a mapfile.
+      if (!this.#resumed) await this.#save(true);
       this.#fastRetries = (await this.#source.setRetryLevel?.('fast')) ?? false;
       await this.#copying();
       if (!this.#o.noTrim) await this.#trimming();
       if (this.#fastRetries) await this.#source.setRetryLevel?.('default');
       if (!this.#o.noScrape) await this.#scraping();
       await this.#retrying();
+      await this.#extendImage();
       this.#phase = 'finished';
       await this.#save(true);
       this.#emitProgress(true);
@@ -235,21 +255,24 @@ class RescueEngine {
 
   async #copying(): Promise<void> {
     this.#phase = 'copying';
-    const passes = this.#o.copyPasses ?? [1, 2, 3];
+    const passes = [1, 2, 3].filter((pass) => (this.#o.copyPasses ?? [1, 2, 3]).includes(pass));
     const reverseFirst = this.#o.reverse ?? false;
-    const lastPass = Math.max(...passes);
-    for (const pass of [1, 2, 3]) {
-      if (!passes.includes(pass)) continue;
+    for (const [i, pass] of passes.entries()) {
       if (!this.#hasStatus('?')) return;
       this.#pass = pass;
       const backwards = pass === 2 ? !reverseFirst : reverseFirst;
-      // The last pass gives up on areas that keep failing, leaving them to trimming and scraping.
-      await this.#copyPass(backwards, pass === lastPass ? '*' : '?');
+      await this.#copyPass(backwards, pass === 3, i < passes.length - 1);
     }
   }
 
-  /** One pass over the non-tried areas, skipping ahead after errors. */
-  async #copyPass(backwards: boolean, skippedStatus: BlockStatus): Promise<void> {
+  /**
+   * One pass over the non-tried areas, skipping ahead after consecutive errors. Skipped sectors
+   * stay non-tried for the next pass; the sweeping pass 3 marks them non-trimmed instead, for
+   * trimming and scraping. Forwards, when another pass follows, the good sectors before a failing
+   * one are left to it: the head is past them, and reading on from the failing sector costs no seek.
+   */
+  async #copyPass(backwards: boolean, sweeping: boolean, morePasses: boolean): Promise<void> {
+    const skippedStatus: BlockStatus = sweeping ? '*' : '?';
     let errors = 0;
     let cursor = backwards ? this.#map.size : 0;
     for (;;) {
@@ -257,84 +280,83 @@ class RescueEngine {
       const run = backwards ? this.#map.prevRun(cursor, '?', this.#o.domain) : this.#map.nextRun(cursor, '?', this.#o.domain);
       if (!run) return;
       const runStart = this.#lbaOf(run.pos);
-      const runEnd = this.#lbaOf(run.pos + run.size);
-      let start: number;
-      let count: number;
+      const runEnd = this.#endLbaOf(run.pos + run.size);
       if (backwards) {
-        const end = Math.min(runEnd, this.#lbaOf(cursor));
-        start = Math.max(runStart, end - this.#cluster);
-        count = end - start;
-      } else {
-        start = Math.max(runStart, this.#lbaOf(cursor));
-        count = Math.min(this.#cluster, runEnd - start);
-      }
-      if (count <= 0) {
-        cursor = backwards ? run.pos : run.pos + run.size;
-        continue;
-      }
-      const failure = await this.#readRange(start, count, 'fast');
-      if (failure === undefined) {
-        errors = 0;
-        cursor = this.#offsetOf(backwards ? start : start + count);
-        continue;
-      }
-      errors++;
-      const skip = errors <= 1 ? 0 : Math.min(this.#maxSkip, 2 ** (errors - 1));
-      if (backwards) {
-        // The sectors after the failing one lie towards the good side: read them before stepping back.
-        const end = start + count;
-        for (let next = failure + 1; next < end; ) {
-          const again = await this.#readRange(next, end - next, 'fast');
-          if (again === undefined) break;
-          next = again + 1;
+        const end = Math.min(runEnd, this.#endLbaOf(cursor));
+        const start = Math.max(runStart, end - this.#cluster);
+        const failure = await this.#readUntilFailure(start, end - start, 'fast', false);
+        if (failure === undefined) {
+          errors = 0;
+          cursor = this.#offsetOf(start);
+          continue;
         }
-        const resume = Math.max(runStart, failure - skip);
-        if (skip > 0) this.#mark(resume, failure - resume, skippedStatus, '?');
+        // The sectors after the failing one lie towards the data already read: one read for them,
+        // and if it fails too, what remains goes to trimming.
+        if (failure.last + 1 < end) {
+          const rest = await this.#readUntilFailure(failure.last + 1, end - failure.last - 1, 'fast', false);
+          if (rest !== undefined && rest.last + 1 < end) this.#mark(rest.last + 1, end - rest.last - 1, '*', '?');
+        }
+        errors = failure.gotData ? 1 : errors + 1;
+        const skip = skipAfter(errors, this.#maxSkip);
+        const resume = Math.max(runStart, start - skip);
+        if (resume < start) this.#mark(resume, start - resume, skippedStatus, '?');
         cursor = this.#offsetOf(resume);
       } else {
-        const resume = Math.min(runEnd, failure + 1 + skip);
-        if (skip > 0) this.#mark(failure + 1, resume - failure - 1, skippedStatus, '?');
+        const start = Math.max(runStart, this.#lbaOf(cursor));
+        const count = Math.min(this.#cluster, runEnd - start);
+        const failure = await this.#readUntilFailure(start, count, 'fast', morePasses);
+        if (failure === undefined) {
+          errors = 0;
+          cursor = this.#offsetOf(start + count);
+          continue;
+        }
+        errors = failure.gotData ? 1 : errors + 1;
+        const skip = skipAfter(errors, this.#maxSkip);
+        const resume = Math.min(runEnd, failure.last + 1 + skip);
+        if (resume > failure.last + 1) this.#mark(failure.last + 1, resume - failure.last - 1, skippedStatus, '?');
         cursor = this.#offsetOf(resume);
       }
     }
   }
 
   /**
-   * Trimming: non-trimmed areas (failed without a known failing sector, or given up in the last
-   * copying pass) are read sector by sector from both edges until each edge fails.
+   * Trimming: each non-trimmed area is read sector by sector from its leading edge until a sector
+   * fails, then from its trailing edge; the rest becomes non-scraped. An edge next to a failed
+   * sector counts as trimmed already (as in ddrescue).
    */
   async #trimming(): Promise<void> {
     if (!this.#hasStatus('*')) return;
     this.#phase = 'trimming';
     this.#pass = 1;
+    const failStatus = this.#failStatus('fast');
     let cursor = 0;
     for (;;) {
       this.#checkAbort();
       const run = this.#map.nextRun(cursor, '*', this.#o.domain);
       if (!run) return;
       let first = this.#lbaOf(run.pos);
-      let last = this.#lbaOf(run.pos + run.size) - 1;
-      while (first <= last) {
-        const failed = await this.#readOne(first, 'fast', '/');
+      let last = this.#endLbaOf(run.pos + run.size) - 1;
+      let leadingDone = this.#failedAt(run.pos - 1);
+      let trailingDone = this.#failedAt(run.pos + run.size);
+      while (!leadingDone && first <= last) {
+        leadingDone = await this.#readOne(first, failStatus);
         first++;
-        if (failed) break;
       }
-      while (last >= first) {
-        const failed = await this.#readOne(last, 'fast', '/');
+      while (!trailingDone && last >= first) {
+        trailingDone = await this.#readOne(last, failStatus);
         last--;
-        if (failed) break;
       }
       if (first <= last) this.#mark(first, last - first + 1, '/', '*');
       cursor = run.pos + run.size;
     }
   }
 
-  /** Scraping: every sector not rescued yet gets one read at the drive's default retry count. */
+  /** Scraping: every non-scraped sector gets one read at the drive's default retry count. */
   async #scraping(): Promise<void> {
-    if (!this.#hasStatus('*/')) return;
+    if (!this.#hasStatus('/')) return;
     this.#phase = 'scraping';
     this.#pass = 1;
-    await this.#sweep('*/', false);
+    await this.#sweep('/', false);
   }
 
   /** Retry passes over bad sectors, alternating direction like ddrescue. */
@@ -348,7 +370,7 @@ class RescueEngine {
     }
   }
 
-  /** Reads every sector of the selected runs at default retries; failures become bad sectors. */
+  /** Reads every sector of the selected runs once at default retries; failures become bad sectors. */
   async #sweep(selector: string, backwards: boolean): Promise<void> {
     let cursor = backwards ? this.#map.size : 0;
     for (;;) {
@@ -356,16 +378,13 @@ class RescueEngine {
       const run = backwards ? this.#map.prevRun(cursor, selector, this.#o.domain) : this.#map.nextRun(cursor, selector, this.#o.domain);
       if (!run) return;
       const runStart = this.#lbaOf(run.pos);
-      const runEnd = this.#lbaOf(run.pos + run.size);
+      const runEnd = this.#endLbaOf(run.pos + run.size);
       if (backwards) {
-        for (let lba = runEnd - 1; lba >= runStart; lba--) await this.#readOne(lba, 'default', '-');
+        for (let lba = runEnd - 1; lba >= runStart; lba--) await this.#readOne(lba, '-');
         cursor = run.pos;
       } else {
-        let lba = runStart;
-        while (lba < runEnd) {
-          const count = Math.min(this.#cluster, runEnd - lba);
-          const failure = await this.#readRange(lba, count, 'default');
-          lba = failure === undefined ? lba + count : failure + 1;
+        for (let lba = runStart; lba < runEnd; lba += this.#cluster) {
+          await this.#readAll(lba, Math.min(this.#cluster, runEnd - lba), 'default');
         }
         cursor = run.pos + run.size;
       }
@@ -375,55 +394,57 @@ class RescueEngine {
   // ---- reading ----
 
   /**
-   * Reads [lba, lba+count). On success marks it rescued. On a failure with a known failing
-   * sector, reads the good prefix again and marks the failing sector; returns its LBA. On a
-   * failure without one, marks the whole range non-trimmed and returns the last LBA of the range.
+   * Reads [lba, lba+count) and stops at the first failure. With a known failing sector, marks it
+   * and gets the sectors before it (the failed command transferred nothing) unless `deferPrefix`
+   * leaves them non-tried; everything after it is left as it was. Without one, fast reads mark the
+   * whole range non-trimmed; default reads try each sector on its own. Undefined when all came in.
    */
-  async #readRange(lba: number, count: number, level: 'fast' | 'default'): Promise<number | undefined> {
-    let start = lba;
-    let remaining = count;
-    while (remaining > 0) {
-      const outcome = await this.#read(start, remaining);
-      if (outcome.ok) {
-        await this.#store(start, outcome.data);
-        return undefined;
-      }
-      const failed = outcome.failedLba;
-      const failStatus: BlockStatus = level === 'fast' ? '/' : '-';
-      if (failed === undefined || failed < start || failed >= start + remaining) {
-        if (remaining === 1) {
-          this.#mark(start, 1, failStatus);
-          return start;
-        }
-        if (level === 'fast') {
-          // No usable failing LBA: leave the range to trimming, as ddrescue does.
-          this.#mark(start, remaining, '*');
-          return start + remaining - 1;
-        }
-        // At default retries every sector gets its own read.
-        let firstFailed: number | undefined;
-        for (let one = start; one < start + remaining; one++) {
-          if ((await this.#readOne(one, level, '-')) && firstFailed === undefined) firstFailed = one;
-        }
-        return firstFailed;
-      }
-      if (failed > start) {
-        const prefix = await this.#read(start, failed - start);
-        if (prefix.ok) await this.#store(start, prefix.data);
-        else if (prefix.failedLba !== undefined && prefix.failedLba >= start && prefix.failedLba < failed) {
-          // A sector before the reported one failed on the re-read: handle it first.
-          remaining = failed - start;
-          continue;
-        }
-      }
-      this.#mark(failed, 1, failStatus);
-      return failed;
+  async #readUntilFailure(lba: number, count: number, level: RetryLevel, deferPrefix: boolean): Promise<ReadFailure | undefined> {
+    const outcome = await this.#read(lba, count);
+    if (outcome.ok) {
+      await this.#store(lba, outcome.data);
+      return undefined;
     }
-    return undefined;
+    const failStatus = this.#failStatus(level);
+    const failed = outcome.failedLba;
+    if (count === 1) {
+      this.#mark(lba, 1, failStatus);
+      return { last: lba, gotData: false };
+    }
+    if (failed === undefined || failed < lba || failed >= lba + count) {
+      if (level === 'fast') {
+        // No failing sector named: leave the range to trimming, as ddrescue does.
+        this.#mark(lba, count, '*', '?');
+        return { last: lba + count - 1, gotData: false };
+      }
+      let gotData = false;
+      let anyFailed = false;
+      for (let one = lba; one < lba + count; one++) {
+        if (await this.#readOne(one, failStatus)) anyFailed = true;
+        else gotData = true;
+      }
+      return anyFailed ? { last: lba + count - 1, gotData } : undefined;
+    }
+    let gotData = failed > lba;
+    if (failed > lba && !deferPrefix) gotData = await this.#readAll(lba, failed - lba, level);
+    this.#mark(failed, 1, failStatus);
+    return { last: failed, gotData };
+  }
+
+  /** Reads every sector of [lba, lba+count), going on after failures. True when any data came in. */
+  async #readAll(lba: number, count: number, level: RetryLevel): Promise<boolean> {
+    let gotData = false;
+    for (let next = lba; next < lba + count; ) {
+      const failure = await this.#readUntilFailure(next, lba + count - next, level, false);
+      if (failure === undefined) return true;
+      gotData ||= failure.gotData;
+      next = failure.last + 1;
+    }
+    return gotData;
   }
 
   /** Reads one sector; marks it rescued or `failStatus`. Returns true when it failed. */
-  async #readOne(lba: number, _level: 'fast' | 'default', failStatus: BlockStatus): Promise<boolean> {
+  async #readOne(lba: number, failStatus: BlockStatus): Promise<boolean> {
     const outcome = await this.#read(lba, 1);
     if (outcome.ok) {
       await this.#store(lba, outcome.data);
@@ -435,6 +456,7 @@ class RescueEngine {
 
   async #read(lba: number, count: number): Promise<ReadOutcome> {
     this.#checkAbort();
+    await this.#maybeSave();
     this.#pos = this.#offsetOf(lba);
     await this.#throttle(count);
     const outcome = await this.#source.read(lba, count, {
@@ -443,59 +465,77 @@ class RescueEngine {
     });
     if (!outcome.ok) {
       this.#readErrors++;
-      if (outcome.fatal) {
-        await this.#save(true).catch(() => undefined);
-        throw outcome.error;
-      }
+      if (outcome.fatal) throw outcome.error;
     }
     this.#emitProgress(false);
     return outcome;
   }
 
-  /** Writes rescued data, never over sectors already finished, then marks them. */
+  /**
+   * A sector that failed at fast retries is non-scraped: it still gets its read at the default
+   * count. When the drive kept its own count, every read was one at the default count.
+   */
+  #failStatus(level: RetryLevel): BlockStatus {
+    return level === 'fast' && this.#fastRetries ? '/' : '-';
+  }
+
+  /** Whether the byte at `pos` (inside the map) belongs to a sector that failed. */
+  #failedAt(pos: number): boolean {
+    if (pos < 0 || pos >= this.#map.size) return false;
+    const status = this.#map.statusAt(pos);
+    return status === '-' || status === '/';
+  }
+
+  /** Writes rescued data, never over bytes already finished, then marks them finished. */
   async #store(lba: number, data: Uint8Array): Promise<void> {
-    const size = this.#sectorSize;
-    const count = data.length / size;
-    let i = 0;
-    while (i < count) {
-      const offset = this.#offsetOf(lba + i);
-      if (this.#map.statusAt(offset) === '+') {
-        i++;
-        continue;
+    const start = this.#offsetOf(lba);
+    const end = start + data.length;
+    const pieces: Array<[number, number]> = [];
+    for (let cursor = start; cursor < end; ) {
+      const run = this.#map.runAt(cursor);
+      const runEnd = Math.min(end, run.pos + run.size);
+      if (run.status !== '+') {
+        const previous = pieces[pieces.length - 1];
+        if (previous !== undefined && previous[1] === cursor) previous[1] = runEnd;
+        else pieces.push([cursor, runEnd]);
       }
-      let j = i + 1;
-      while (j < count && this.#map.statusAt(this.#offsetOf(lba + j)) !== '+') j++;
-      await writeAll(this.#image, data.subarray(i * size, j * size), offset);
-      this.#map.set(offset, (j - i) * size, '+');
-      i = j;
+      cursor = runEnd;
+    }
+    for (const [from, to] of pieces) {
+      await writeAll(this.#image, data.subarray(from - start, to - start), from);
+      this.#map.set(from, to - from, '+');
     }
     this.#dirty = true;
     this.#readBytes += data.length;
     this.#lastSuccess = Date.now();
     const simulation = this.#source.simulation;
     if (simulation) this.#simulatedAtLastRescue = simulation.simulatedSeconds;
-    await this.#maybeSave();
   }
 
-  /** Sets the status of sectors, never touching finished ones; `only` limits it to one status. */
+  /** Sets the status of sectors, never touching finished bytes; `only` limits it to one status. */
   #mark(lba: number, count: number, status: BlockStatus, only?: BlockStatus): void {
-    const end = lba + count;
-    for (let cursor = lba; cursor < end; ) {
-      const offset = this.#offsetOf(cursor);
-      const run = this.#map.runAt(offset);
-      const runEndLba = Math.min(end, this.#lbaOf(run.pos + run.size));
-      if (run.status !== '+' && (only === undefined || run.status === only)) {
-        this.#map.set(offset, (runEndLba - cursor) * this.#sectorSize, status);
+    const end = this.#offsetOf(lba + count);
+    for (let cursor = this.#offsetOf(lba); cursor < end; ) {
+      const run = this.#map.runAt(cursor);
+      const runEnd = Math.min(end, run.pos + run.size);
+      if (run.status !== '+' && run.status !== status && (only === undefined || run.status === only)) {
+        this.#map.set(cursor, runEnd - cursor, status);
+        this.#dirty = true;
       }
-      cursor = runEndLba;
+      cursor = runEnd;
     }
-    this.#dirty = true;
+  }
+
+  /** A fresh image ends where its last good sector does: bad sectors at the end must read as zeros too. */
+  async #extendImage(): Promise<void> {
+    const info = await this.#image.stat();
+    if (info.isFile() && info.size < this.#map.size) await this.#image.truncate(this.#map.size);
   }
 
   // ---- persistence and reporting ----
 
   async #maybeSave(): Promise<void> {
-    if (Date.now() - this.#lastSave >= (this.#o.mapfileIntervalMs ?? 5000)) await this.#save(false);
+    if (this.#dirty && Date.now() - this.#lastSave >= (this.#o.mapfileIntervalMs ?? 5000)) await this.#save(false);
   }
 
   async #save(force: boolean): Promise<void> {
@@ -555,20 +595,24 @@ class RescueEngine {
       nonTrimmedBytes: inDomain('*'),
       nonScrapedBytes: inDomain('/'),
       badSectorBytes: inDomain('-'),
-      errorAreas: this.#map.countRuns('*/-'),
+      errorAreas: domain ? countRunsInDomain(this.#map, '*/-', domain) : this.#map.countRuns('*/-'),
     };
   }
 
   #result(): RescueResult {
     const counts = this.#counts();
     const badAreas: BadArea[] = [];
-    this.#map.forEachRun((pos, size, status) => {
-      if (status === '+') return;
-      badAreas.push({ lba: this.#lbaOf(pos), sectorCount: size / this.#sectorSize, status });
-    });
+    const domain = this.#o.domain;
+    for (let cursor = 0; ; ) {
+      const run = this.#map.nextRun(cursor, '?*/-', domain);
+      if (!run) break;
+      const lba = this.#lbaOf(run.pos);
+      badAreas.push({ lba, sectorCount: this.#endLbaOf(run.pos + run.size) - lba, status: run.status });
+      cursor = run.pos + run.size;
+    }
     const simulation = this.#source.simulation;
     return {
-      complete: counts.rescuedBytes === (this.#o.domain ? countInDomain(this.#map, '?*/-+', this.#o.domain) : this.#map.size),
+      complete: counts.nonTriedBytes + counts.nonTrimmedBytes + counts.nonScrapedBytes + counts.badSectorBytes === 0,
       sectorSize: this.#sectorSize,
       firstLba: this.#source.firstLba,
       sectorCount: this.#source.sectorCount,
@@ -588,8 +632,14 @@ class RescueEngine {
     return this.#map.nextRun(0, selector, this.#o.domain) !== undefined;
   }
 
+  /** The sector holding the byte at `offset`. */
   #lbaOf(offset: number): number {
     return this.#source.firstLba + Math.floor(offset / this.#sectorSize);
+  }
+
+  /** The first sector after the byte range ending at `offset` (a mapfile from elsewhere may split sectors). */
+  #endLbaOf(offset: number): number {
+    return this.#source.firstLba + Math.ceil(offset / this.#sectorSize);
   }
 
   #offsetOf(lba: number): number {
@@ -599,7 +649,7 @@ class RescueEngine {
   #checkAbort(): void {
     const signal = this.#o.signal;
     if (signal?.aborted) {
-      throw signal.reason instanceof Error ? signal.reason : new AbortError('The rescue was interrupted');
+      throw signal.reason instanceof Error ? signal.reason : new AbortError('The rescue was interrupted', { cause: signal.reason });
     }
   }
 
@@ -609,6 +659,21 @@ class RescueEngine {
     const elapsed = Date.now() - this.#started;
     const due = ((this.#readBytes + count * this.#sectorSize) * 1000) / rate;
     if (due > elapsed) await new Promise((resolve) => setTimeout(resolve, Math.min(due - elapsed, 1000)));
+  }
+}
+
+/** Sectors to skip after `errors` consecutive failed reads: none after the first, then doubling. */
+function skipAfter(errors: number, maxSkip: number): number {
+  return errors <= 1 ? 0 : Math.min(maxSkip, 2 ** Math.min(errors - 1, 30));
+}
+
+function countRunsInDomain(map: IntervalMap, selector: string, domain: IntervalMap): number {
+  let runs = 0;
+  for (let cursor = 0; ; ) {
+    const run = map.nextRun(cursor, selector, domain);
+    if (!run) return runs;
+    runs++;
+    cursor = run.pos + run.size;
   }
 }
 

@@ -111,6 +111,9 @@ export function parseEventStatus(data: Uint8Array): EventStatus {
     supportedClasses: data[3] ?? 0,
   };
   if (!status.nea && status.notificationClass === NotificationClass.MEDIA) {
+    // Some drives (and Linux's own reader) count Event Data Length from byte 4, giving 4 instead
+    // of 6: accept the descriptor when its 4 bytes actually arrived.
+    const end = declaredEnd === 6 && data.length >= 8 ? 8 : Math.min(data.length, declaredEnd);
     if (end < 8) {
       throw new MalformedResponseError(COMMAND, `media event needs 8 bytes, the data covers ${end}`, data);
     }

@@ -240,10 +240,32 @@ export function scsiErrorFromResult(command: ScsiCommand, result: CommandResult,
 }
 
 function errorLba(cdb: Uint8Array, sense: SenseData | undefined): number | undefined {
+  const start = cdbStartLba(cdb);
   if (sense?.information !== undefined) {
     const signed = cdb[0] === Opcode.READ_CD || cdb[0] === Opcode.READ_CD_MSF;
-    return signed && sense.information <= 0xffffffff ? sense.information | 0 : sense.information;
+    const information = signed && sense.information <= 0xffffffff ? sense.information | 0 : sense.information;
+    // Some drives fill INFORMATION with 0 (or garbage) on errors that name no sector: trust it
+    // only inside the range the command asked for.
+    const count = cdbTransferLength(cdb);
+    if (start === undefined || count === undefined || (information >= start && information < start + Math.max(1, count))) {
+      return information;
+    }
+    return start;
   }
   if (sense?.deferred) return undefined;
-  return cdbStartLba(cdb);
+  return start;
+}
+
+/** Sectors a read command asks for; undefined for commands without a transfer length. */
+function cdbTransferLength(cdb: Uint8Array): number | undefined {
+  switch (cdb[0]) {
+    case Opcode.READ_10:
+      return cdb.length >= 10 ? ((cdb[7] ?? 0) << 8) | (cdb[8] ?? 0) : undefined;
+    case Opcode.READ_12:
+      return cdb.length >= 12 ? readBe32(cdb, 6) : undefined;
+    case Opcode.READ_CD:
+      return cdb.length >= 12 ? ((cdb[6] ?? 0) << 16) | ((cdb[7] ?? 0) << 8) | (cdb[8] ?? 0) : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -76,7 +76,8 @@ export function classifyReadError(error: DiscError, target: ReadTarget, sourceNa
       return { kind: 'fatal', error };
     case SenseKey.ILLEGAL_REQUEST:
       if (asc === LBA_OUT_OF_RANGE_ASC || asc === END_OF_USER_AREA_ASC) {
-        return { kind: 'bad-sector', failedLba: reported ?? firstUnreadableByLayout(target) };
+        // INFORMATION is not a failing sector here (ATAPI drives report 0): go by the layout.
+        return { kind: 'bad-sector', failedLba: firstUnreadableByLayout(target) };
       }
       if (asc === ILLEGAL_MODE_FOR_TRACK_ASC) return { kind: 'wrong-mode', failedLba: reported };
       return { kind: 'fatal', error };
@@ -115,7 +116,10 @@ export function discRemovedError(cause: DiscError, sourceName: string): DiscErro
 
 /** Sense INFORMATION as the failing LBA, when VALID and inside the range. */
 function reportedLba(error: ScsiError, target: ReadTarget): number | undefined {
-  if (error.sense?.information === undefined) return undefined;
+  const information = error.sense?.information;
+  if (information === undefined) return undefined;
+  // error.lba falls back to the CDB's start when INFORMATION lies outside the read: not a failing sector.
+  if (error.lba !== information && error.lba !== (information | 0)) return undefined;
   const lba = error.lba;
   if (lba === undefined || lba < target.lba || lba >= target.lba + target.count) return undefined;
   return lba;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
+import { AbortError } from '../../errors.js';
 import { rescue, type RescueResult } from '../../rescue/engine.js';
 import { readMapfile } from '../../rescue/mapfile.js';
 import { openSectorSource } from '../../sources/open-source.js';
@@ -62,6 +63,11 @@ export async function rescueCommand(ctx: CliContext, o: RescueCommandOptions): P
       commandLine: o.commandLine,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(renderer ? { onProgress: (p) => renderer.update(p, p.phase === 'finished') } : {}),
+    }).catch((error: unknown) => {
+      if (ctx.signal?.aborted) {
+        throw new AbortError(`interrupted: the mapfile ${o.mapfile} is saved; run the same command again to continue`, { cause: error });
+      }
+      throw error;
     });
     if (o.json) printJson(ctx, { source: source.name, image: o.image, mapfile: o.mapfile, ...resultJson(result) });
     else printSummary(ctx, result);

@@ -109,7 +109,7 @@ describe('Drive.toc', () => {
   it('reads every session from the full TOC', async () => {
     const t = new ScriptedTransport(byOpcode({ 0x43: () => ({ data: cdExtraToc }) }));
     const toc = await Drive.fromTransport(t).toc();
-    expect(hex(t.sent[0]!.cdb)).toBe('43000200000000100080');
+    expect(hex(t.sent[0]!.cdb)).toBe('43020200000000100080');
     expect(toc.source).toBe('full-toc');
     expect(toc.sessions.map((s) => [s.number, s.firstTrack, s.lastTrack, s.discType, s.leadOutLba])).toEqual([
       [1, 1, 2, 0x00, 44850],

@@ -83,3 +83,10 @@ describe('parseEventStatus', () => {
     expect(() => parseEventStatus(Uint8Array.from([0x00, 0x01, 0x04, 0x10]))).toThrow(/shorter than the header/);
   });
 });
+
+describe('parseEventStatus: drives that count the length from byte 4', () => {
+  it('accepts QEMU\'s media event with Event Data Length 4 when 8 bytes arrived', () => {
+    const status = parseEventStatus(Uint8Array.from([0x00, 0x04, 0x04, 0x10, 0x00, 0x02, 0x00, 0x00]));
+    expect(status.media).toMatchObject({ eventCode: 0, doorOpen: false, mediaPresent: true });
+  });
+});

@@ -272,11 +272,20 @@ describe('scsiErrorFromResult', () => {
 
   it('prefers INFORMATION over the CDB LBA', () => {
     const error = scsiErrorFromResult(
-      command('be 00 00 00 30 00 00 00 20 f8 00 00'),
+      command('be 00 00 00 30 30 00 00 20 f8 00 00'),
       result(MEDIUM_VALID_12345),
     );
     expect(error.lba).toBe(12345);
     expect(error.message).toBe('READ CD (0xBE) at LBA 12345: MEDIUM ERROR, L-EC uncorrectable error (03/11/05)');
+  });
+
+  it('ignores INFORMATION outside the range the command read (ATAPI drives report 0)', () => {
+    const error = scsiErrorFromResult(
+      command('28 00 00 00 08 b6 00 00 01 00'),
+      result('f0 00 05 00 00 00 00 0a 00 00 00 00 21 00 00 00 00 00'),
+    );
+    expect(error.lba).toBe(2230);
+    expect(error.message).toBe('READ(10) (0x28) at LBA 2230: ILLEGAL REQUEST, logical block address out of range (05/21/00)');
   });
 
   it('falls back to the READ(10) CDB LBA without VALID', () => {
