@@ -14,7 +14,7 @@ import { msfToLba } from '../scsi/msf.js';
 import { Opcode, cdbLengthForOpcode } from '../scsi/opcodes.js';
 import { ErrorField, ExpectedSectorType, type ReadCdFields } from '../scsi/read-cd.js';
 import { SenseKey } from '../scsi/sense.js';
-import { CommandQueue, abortReason } from '../transport/command-queue.js';
+import { CommandQueue } from '../transport/command-queue.js';
 import { transportErrorFromSystemError } from '../transport/classify.js';
 import { COMMAND_CHANNEL, type CommandEvent } from '../transport/native-transport.js';
 import { DriverStatus, HostStatus, ScsiStatus, type CommandResult, type ExecuteOptions, type ScsiCommand, type Transport } from '../transport/transport.js';
@@ -289,19 +289,7 @@ export class EmulatedDrive implements Transport {
     const { signal } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('Expected "signal" to be an AbortSignal');
     const prepared = prepareCommand(command, this.maxTransferBytes, this.defaultTimeoutMs);
-    if (signal === undefined) return this.#queue.run(() => this.#run(prepared));
-    let started = false;
-    const run = this.#queue.run(() => {
-      started = true;
-      return this.#run(prepared);
-    }, signal);
-    return new Promise<CommandResult>((resolve, reject) => {
-      const onAbort = (): void => {
-        if (!started) reject(abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return this.#queue.runAbortable(() => this.#run(prepared), signal);
   }
 
   /** Refuses new commands and waits for queued ones. Idempotent. */

@@ -29,6 +29,26 @@ export class CommandQueue {
     return result;
   }
 
+  /**
+   * Like run(), and an abort rejects at once while the job still waits its turn; a job already
+   * started runs to completion (an SG_IO in flight cannot be interrupted).
+   */
+  runAbortable<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal === undefined) return this.run(job);
+    let started = false;
+    const result = this.run(() => {
+      started = true;
+      return job();
+    }, signal);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!started) reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   /** Refuses new jobs; resolves when the running and queued ones have settled. */
   async close(): Promise<void> {
     this.#closed = true;

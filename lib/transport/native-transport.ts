@@ -7,7 +7,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { types, debuglog } from 'node:util';
 import { PermissionError, TransportClosedError, TransportError } from '../errors.js';
 import { classifyCompletion, transportErrorFromSystemError, type SystemErrorLike } from './classify.js';
-import { CommandQueue, abortReason } from './command-queue.js';
+import { CommandQueue } from './command-queue.js';
 import { loadNativeBinding, type NativeBinding, type NativeDevice } from './native-binding.js';
 import type { CommandResult, ExecuteOptions, ScsiCommand, Transport } from './transport.js';
 
@@ -122,20 +122,7 @@ export class NativeTransport implements Transport {
       throw new TypeError('Expected "signal" to be an AbortSignal');
     }
     const prepared = prepareCommand(command, this.maxTransferBytes, this.defaultTimeoutMs);
-    if (signal === undefined) return this.#queue.run(() => this.#send(prepared));
-
-    let started = false;
-    const run = this.#queue.run(() => {
-      started = true;
-      return this.#send(prepared);
-    }, signal);
-    return new Promise<CommandResult>((resolve, reject) => {
-      const onAbort = (): void => {
-        if (!started) reject(abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return this.#queue.runAbortable(() => this.#send(prepared), signal);
   }
 
   /** Waits for the command in flight, refuses queued and later ones, then releases the device. */
