@@ -35,7 +35,7 @@ Rescue options (GNU ddrescue's names where they apply):
   -r, --retry-passes <n>  Retry passes over bad sectors (default 0)
   -R, --reverse           First copying pass backwards
   -d, --direct            Bypass the drive cache (FUA reads)
-      --cpass <list>      Copying passes to run, e.g. 1,3 (default 1,2,3)
+      --cpass <list>      Copying passes to run, e.g. 1,3 or 2-3; 0 skips copying (default 1-3)
   -N, --no-trim           Skip the trimming phase
   -n, --no-scrape         Skip the scraping phase
   -b, --sector-size <n>   Sector size of file sources (default 2048)

@@ -3,12 +3,18 @@
  * ddrescue-compatible mapfile, in phases (copying → trimming → scraping → retrying).
  *
  * Strategy for optical drives: the early phases run with the drive's read-retry count lowered to
- * 0 and use the sense INFORMATION field (the exact failing LBA) so that a bad sector costs one
- * quick failure and the good sectors around it are read at once; areas that keep failing are
- * skipped with growing steps and approached again from their far end. Only then does every
- * sector not yet rescued get one read at the drive's default retry count (scraping), and retry
- * passes follow if asked for. Data is written and flushed to the image before the mapfile claims
- * it; the mapfile is replaced atomically; finished data is never overwritten.
+ * 0 (mode page 01h) and use the sense INFORMATION field (the exact failing LBA), so that a bad
+ * sector costs one quick failure and reading goes on right after it; the good sectors before it
+ * (which the failed command did not transfer) are read again at once, or, forwards in a pass that
+ * another follows, by that pass. Areas that keep failing are skipped with growing steps and
+ * approached again from their far end. A sector that failed at the lowered count stays
+ * non-scraped: scraping gives every sector not yet rescued one read at the drive's default retry
+ * count, and retry passes follow if asked for. Statuses mean what they mean to ddrescue, so either
+ * tool can continue the other's mapfile, and a full run ends with ddrescue's final map.
+ *
+ * Data is written and flushed to the image before the mapfile claims it; the mapfile is replaced
+ * atomically (a new rescue saves one before writing any data); finished data is never overwritten.
+ * docs/rescue.md tells the whole story.
  */
 
 import { constants as fsConstants } from 'node:fs';
@@ -18,6 +24,7 @@ import type { ReadOutcome, RetryLevel, SectorSource } from '../sources/sector-so
 import { IntervalMap, type BlockStatus } from './interval-map.js';
 import { readMapfile, saveMapfile, type Mapfile } from './mapfile.js';
 
+/** The phase a rescue is in, as ddrescue names them. */
 export type RescuePhase = 'copying' | 'trimming' | 'scraping' | 'retrying' | 'finished';
 
 /** ddrescue's current_status character for each phase. */
@@ -29,6 +36,7 @@ const PHASE_STATUS: Record<RescuePhase, Mapfile['currentStatus']> = {
   finished: '+',
 };
 
+/** A plain, serializable progress report (see RescueOptions.onProgress). */
 export interface RescueProgress {
   phase: RescuePhase;
   pass: number;
@@ -52,6 +60,7 @@ export interface RescueProgress {
   simulatedSeconds?: number | undefined;
 }
 
+/** What to rescue where, and how; ddrescue's option names where they apply. */
 export interface RescueOptions {
   source: SectorSource;
   imagePath: string;
@@ -78,7 +87,10 @@ export interface RescueOptions {
   maxReadRate?: number;
   /** Write the mapfile at most this often while running (ms). Default 5000. */
   mapfileIntervalMs?: number;
-  /** Start even though the image exists without a mapfile, or the output is a block device. */
+  /**
+   * Start even though the image exists without a mapfile (or with an empty one), the output is a
+   * block device, or the mapfile claims data the image is too short to hold.
+   */
   force?: boolean;
   /** Recorded in the mapfile's comment lines. */
   commandLine?: string;
@@ -88,12 +100,14 @@ export interface RescueOptions {
   progressIntervalMs?: number;
 }
 
+/** A run of sectors not rescued, with its mapfile status. */
 export interface BadArea {
   lba: number;
   sectorCount: number;
   status: BlockStatus;
 }
 
+/** What a finished rescue run achieved (partial success is a result, not an error). */
 export interface RescueResult {
   /** Every sector in the domain is rescued. */
   complete: boolean;
@@ -128,6 +142,16 @@ export class RescueSetupError extends DiscError {
   override readonly code = 'ERR_RESCUE_SETUP';
 }
 
+/**
+ * Rescues `source` into `imagePath`, resuming from `mapfilePath` when it exists.
+ *
+ * Rejects with RescueSetupError before touching anything when the inputs would lose data: an
+ * image without its mapfile, a directory or block device as image, a mapfile of a larger source
+ * with rescued data past this one's end, a mapfile claiming data the image lacks (`force`
+ * overrides all but the directory and the larger source). Rejects with the signal's reason on
+ * abort and with the source's error when the source fails (a disc changed or removed, a drive
+ * gone); in both cases the mapfile is saved first and a later run resumes.
+ */
 export async function rescue(options: RescueOptions): Promise<RescueResult> {
   const engine = await RescueEngine.create(options);
   return engine.run();
@@ -153,6 +177,7 @@ class RescueEngine {
   readonly #maxSkip: number;
   #phase: RescuePhase = 'copying';
   #pass = 1;
+  #backwards = false;
   #pos = 0;
   #readErrors = 0;
   #dirty = false;
@@ -266,12 +291,13 @@ class RescueEngine {
   }
 
   /**
-   * One pass over the non-tried areas, skipping ahead after consecutive errors. Skipped sectors
-   * stay non-tried for the next pass; the sweeping pass 3 marks them non-trimmed instead, for
-   * trimming and scraping. Forwards, when another pass follows, the good sectors before a failing
+   * One pass over the non-tried areas, skipping ahead after consecutive errors; skipped sectors
+   * stay non-tried for the next pass. The sweeping pass 3 skips only the rest of a failing cluster,
+   * marking it non-trimmed. Forwards, when another pass follows, the good sectors before a failing
    * one are left to it: the head is past them, and reading on from the failing sector costs no seek.
    */
   async #copyPass(backwards: boolean, sweeping: boolean, morePasses: boolean): Promise<void> {
+    this.#backwards = backwards;
     const skippedStatus: BlockStatus = sweeping ? '*' : '?';
     let errors = 0;
     let cursor = backwards ? this.#map.size : 0;
@@ -290,11 +316,16 @@ class RescueEngine {
           cursor = this.#offsetOf(start);
           continue;
         }
-        // The sectors after the failing one lie towards the data already read: one read for them,
-        // and if it fails too, what remains goes to trimming.
+        // The sectors after the failing one lie towards the data already read: one read for them;
+        // if it fails too, they are read one by one down from the top until one fails (the edge
+        // of a bad area met from its far end), and what remains goes to trimming.
         if (failure.last + 1 < end) {
           const rest = await this.#readUntilFailure(failure.last + 1, end - failure.last - 1, 'fast', false);
-          if (rest !== undefined && rest.last + 1 < end) this.#mark(rest.last + 1, end - rest.last - 1, '*', '?');
+          if (rest !== undefined) {
+            let top = end - 1;
+            while (top > rest.last && !(await this.#readOne(top, this.#failStatus('fast')))) top--;
+            if (top - 1 > rest.last) this.#mark(rest.last + 1, top - rest.last - 1, '*', '?');
+          }
         }
         errors = failure.gotData ? 1 : errors + 1;
         const skip = skipAfter(errors, this.#maxSkip);
@@ -311,7 +342,9 @@ class RescueEngine {
           continue;
         }
         errors = failure.gotData ? 1 : errors + 1;
-        const skip = skipAfter(errors, this.#maxSkip);
+        // The sweeping pass tries every cluster: after a failure it leaves the rest of the cluster
+        // to trimming, whatever came before (ddrescue's last pass does not skip either).
+        const skip = sweeping ? (errors <= 1 ? 0 : start + count - failure.last - 1) : skipAfter(errors, this.#maxSkip);
         const resume = Math.min(runEnd, failure.last + 1 + skip);
         if (resume > failure.last + 1) this.#mark(failure.last + 1, resume - failure.last - 1, skippedStatus, '?');
         cursor = this.#offsetOf(resume);
@@ -321,13 +354,15 @@ class RescueEngine {
 
   /**
    * Trimming: each non-trimmed area is read sector by sector from its leading edge until a sector
-   * fails, then from its trailing edge; the rest becomes non-scraped. An edge next to a failed
-   * sector counts as trimmed already (as in ddrescue).
+   * fails, then from its trailing edge; the rest becomes non-scraped. An edge next to a bad sector
+   * counts as trimmed already, as in ddrescue; next to one that only failed at fast retries it is
+   * read, which costs little and brings good sectors in before scraping.
    */
   async #trimming(): Promise<void> {
     if (!this.#hasStatus('*')) return;
     this.#phase = 'trimming';
     this.#pass = 1;
+    this.#backwards = false;
     const failStatus = this.#failStatus('fast');
     let cursor = 0;
     for (;;) {
@@ -336,8 +371,8 @@ class RescueEngine {
       if (!run) return;
       let first = this.#lbaOf(run.pos);
       let last = this.#endLbaOf(run.pos + run.size) - 1;
-      let leadingDone = this.#failedAt(run.pos - 1);
-      let trailingDone = this.#failedAt(run.pos + run.size);
+      let leadingDone = this.#badAt(run.pos - 1);
+      let trailingDone = this.#badAt(run.pos + run.size);
       while (!leadingDone && first <= last) {
         leadingDone = await this.#readOne(first, failStatus);
         first++;
@@ -372,6 +407,7 @@ class RescueEngine {
 
   /** Reads every sector of the selected runs once at default retries; failures become bad sectors. */
   async #sweep(selector: string, backwards: boolean): Promise<void> {
+    this.#backwards = backwards;
     let cursor = backwards ? this.#map.size : 0;
     for (;;) {
       this.#checkAbort();
@@ -479,11 +515,9 @@ class RescueEngine {
     return level === 'fast' && this.#fastRetries ? '/' : '-';
   }
 
-  /** Whether the byte at `pos` (inside the map) belongs to a sector that failed. */
-  #failedAt(pos: number): boolean {
-    if (pos < 0 || pos >= this.#map.size) return false;
-    const status = this.#map.statusAt(pos);
-    return status === '-' || status === '/';
+  /** Whether the byte at `pos` (inside the map) belongs to a bad sector: one tried at default retries. */
+  #badAt(pos: number): boolean {
+    return pos >= 0 && pos < this.#map.size && this.#map.statusAt(pos) === '-';
   }
 
   /** Writes rescued data, never over bytes already finished, then marks them finished. */
@@ -541,7 +575,10 @@ class RescueEngine {
   async #save(force: boolean): Promise<void> {
     if (!force && !this.#dirty) return;
     // The image must hold the data before the mapfile says it does.
-    await this.#image.datasync();
+    await this.#image.datasync().catch((error: unknown) => {
+      // /dev/null and other character devices cannot be synced: there is nothing to keep.
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    });
     await saveMapfile(
       this.#o.mapfilePath,
       {
@@ -555,6 +592,7 @@ class RescueEngine {
         startTime: this.#startTime,
         currentTime: new Date(),
         finished: this.#phase === 'finished',
+        direction: this.#backwards ? 'backwards' : 'forwards',
       },
     );
     this.#dirty = false;

@@ -19,6 +19,8 @@ export interface ImageCommandOptions {
 /**
  * The straight read (readom's job): one forward pass, bad sectors retried `retries` times, and a
  * mapfile `<image>.map` beside the image so that `discrescue rescue` can continue a failed image.
+ * The pass is the engine's sweeping pass 3: what it skips after repeated errors is trimmed and
+ * scraped, never left untried.
  */
 export async function imageCommand(ctx: CliContext, o: ImageCommandOptions): Promise<number> {
   if (o.speed !== undefined) {
@@ -44,7 +46,7 @@ export async function imageCommand(ctx: CliContext, o: ImageCommandOptions): Pro
     direct: o.direct,
     noTrim: false,
     noScrape: false,
-    copyPasses: [1],
+    copyPasses: [3],
     domainMapfile: undefined,
     maxReadRate: undefined,
     force: o.force,

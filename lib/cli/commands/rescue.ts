@@ -101,10 +101,19 @@ function printSummary(ctx: CliContext, r: RescueResult): void {
   if (!r.fastRetries) out('  note: the drive kept its own read-retry count (mode page 01h could not be changed)');
 }
 
+/**
+ * `--cpass` as ddrescue takes it: pass numbers and ranges separated by commas ("1,3", "2-3");
+ * "0" skips the copying phase. This engine has passes 1-3.
+ */
 export function parseCopyPasses(text: string): number[] {
-  const passes = text.split(',').map((s) => Number(s.trim()));
-  if (passes.length === 0 || passes.some((p) => !Number.isInteger(p) || p < 1 || p > 3)) {
-    throw new UsageError(`--cpass takes pass numbers 1-3 separated by commas, got "${text}"`);
+  if (text.trim() === '0') return [];
+  const passes = new Set<number>();
+  for (const part of text.split(',')) {
+    const match = /^\s*([1-3])\s*(?:-\s*([1-3])\s*)?$/u.exec(part);
+    const first = Number(match?.[1]);
+    const last = match?.[2] === undefined ? first : Number(match[2]);
+    if (!match || last < first) throw new UsageError(`--cpass takes pass numbers 1-3 and ranges like 1,3 or 2-3 (0 skips copying), got "${text}"`);
+    for (let pass = first; pass <= last; pass++) passes.add(pass);
   }
-  return [...new Set(passes)].sort();
+  return [...passes].sort();
 }
