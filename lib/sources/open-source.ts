@@ -35,7 +35,7 @@ export interface OpenSectorSourceOptions {
 
 /** Whether `address` names a drive rather than a file under 'auto'. */
 export function isDriveAddress(address: string): boolean {
-  return address.startsWith('/dev/') || address.startsWith('emu:');
+  return address.startsWith('/dev/') || address.startsWith('emu:') || address.startsWith('replay:');
 }
 
 /**
