@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { checksumFile } from '../../rescue/checksums.js';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { AbortError } from '../../errors.js';
 import { rescue, type RescueResult } from '../../rescue/engine.js';
@@ -69,8 +70,14 @@ export async function rescueCommand(ctx: CliContext, o: RescueCommandOptions): P
       }
       throw error;
     });
-    if (o.json) printJson(ctx, { source: source.name, image: o.image, mapfile: o.mapfile, ...resultJson(result) });
-    else printSummary(ctx, result);
+    // Hashes of the image as written (unrescued sectors are zeros), for manifests; a regular file only.
+    const imageStat = await stat(o.image).catch(() => undefined);
+    const checksums = imageStat?.isFile() ? await checksumFile(o.image, ctx.signal) : undefined;
+    if (o.json) printJson(ctx, { source: source.name, image: o.image, mapfile: o.mapfile, ...resultJson(result), ...(checksums ? { checksums } : {}) });
+    else {
+      printSummary(ctx, result);
+      if (checksums) ctx.stdout.write(`  sha256:      ${checksums.sha256}\n`);
+    }
     return { code: result.complete ? 0 : 1, result };
   } finally {
     await source.close();

@@ -23,6 +23,13 @@ describe('discrescue demo (the README\'s first command)', () => {
         { lba: 5100, sectorCount: 1, status: '-' },
       ]);
       expect(report.complete).toBe(false);
+      // The demo disc, its damage and the rescue are deterministic: so is the image.
+      expect(report.checksums).toEqual({
+        md5: '5d15eb5106b943cd3d8ad7755f8e49a5',
+        sha1: 'cfd1db63d9ecbcf38a067bdf5b8264e541251982',
+        sha256: '504d36a55ba1c049ae8e1d9e33998bfac52d03ea3628ed567634cb5b423f93c6',
+        bytes: 5236 * 2048,
+      });
       expect(report.rescuedBytes).toBe((5236 - 45) * 2048);
       expect(report.drive.simulatedSeconds).toBeGreaterThan(report.drive.simulatedSecondsAtLastRescue);
       const [folder] = readdirSync(cwd).filter((n) => n.startsWith('discrescue-demo-'));
