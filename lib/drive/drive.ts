@@ -397,23 +397,10 @@ export class Drive {
    */
   async readSectors(lba: number, sectorCount: number, options: ReadSectorsOptions = {}): Promise<Uint8Array> {
     const blockLength = options.blockLength ?? 2048;
-    checkCount('sectorCount', sectorCount);
-    const perCommand = Math.max(1, Math.min(65535, Math.floor(this.transport.maxTransferBytes / blockLength)));
-    const out = new Uint8Array(sectorCount * blockLength);
-    for (let done = 0; done < sectorCount; ) {
-      const count = Math.min(perCommand, sectorCount - done);
-      const command = scsi.buildRead10({ lba: lba + done, sectorCount: count, blockLength, fua: options.fua ?? false });
-      const data = await this.execute(command, options);
-      if (data.length !== count * blockLength) {
-        throw new TransportError(
-          `${this.path}: READ(10) at LBA ${lba + done} returned ${data.length} of ${count * blockLength} bytes`,
-          { path: this.path },
-        );
-      }
-      out.set(data, done * blockLength);
-      done += count;
-    }
-    return out;
+    const fua = options.fua ?? false;
+    return this.#readChunked('READ(10)', lba, sectorCount, blockLength, 65535, options, (start, count) =>
+      scsi.buildRead10({ lba: start, sectorCount: count, blockLength, fua }),
+    );
   }
 
   /**
@@ -424,21 +411,41 @@ export class Drive {
     checkCount('sectorCount', sectorCount);
     const fields = readCdFields(options);
     const bytesPerSector = scsi.readCdBytesPerSector(fields);
-    const perCommand = Math.max(1, Math.floor(this.transport.maxTransferBytes / bytesPerSector));
+    const data = await this.#readChunked('READ CD', lba, sectorCount, bytesPerSector, Number.MAX_SAFE_INTEGER, options, (start, count) =>
+      scsi.buildReadCd({ ...fields, lba: start, sectorCount: count }),
+    );
+    return { data, bytesPerSector, sectorCount };
+  }
+
+  /**
+   * Reads `sectorCount` sectors in commands that fit the transfer limit, in order, into one
+   * buffer; a short transfer is an error, never zeros.
+   */
+  async #readChunked(
+    name: string,
+    lba: number,
+    sectorCount: number,
+    bytesPerSector: number,
+    maxPerCommand: number,
+    options: CommandOptions,
+    build: (start: number, count: number) => ScsiCommand,
+  ): Promise<Uint8Array> {
+    checkCount('sectorCount', sectorCount);
+    const perCommand = Math.max(1, Math.min(maxPerCommand, Math.floor(this.transport.maxTransferBytes / bytesPerSector)));
     const out = new Uint8Array(sectorCount * bytesPerSector);
     for (let done = 0; done < sectorCount; ) {
       const count = Math.min(perCommand, sectorCount - done);
-      const data = await this.execute(scsi.buildReadCd({ ...fields, lba: lba + done, sectorCount: count }), options);
+      const data = await this.execute(build(lba + done, count), options);
       if (data.length !== count * bytesPerSector) {
         throw new TransportError(
-          `${this.path}: READ CD at LBA ${lba + done} returned ${data.length} of ${count * bytesPerSector} bytes`,
+          `${this.path}: ${name} at LBA ${lba + done} returned ${data.length} of ${count * bytesPerSector} bytes`,
           { path: this.path },
         );
       }
       out.set(data, done * bytesPerSector);
       done += count;
     }
-    return { data: out, bytesPerSector, sectorCount };
+    return out;
   }
 
   /**

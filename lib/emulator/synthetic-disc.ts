@@ -9,9 +9,8 @@
  * this layout.
  */
 
-import { computeEcc, storeSectorEdc } from '../cd/index.js';
+import { computeEcc, encodeSectorHeader, hasSyncPattern, storeSectorEdc, writeSyncPattern } from '../cd/index.js';
 import { checkInteger } from '../scsi/bytes.js';
-import { toBcd } from '../scsi/msf.js';
 import type { DiscModel, MediaKind, ModelIndex, ModelSession, ModelTrack, SectorKind, TrackMode } from './disc-model.js';
 import { trackAt } from './disc-model.js';
 
@@ -79,7 +78,6 @@ export interface SyntheticDiscSpec {
   finishSector?: (lba: number, kind: SectorKind, sector: Uint8Array) => void;
 }
 
-const SYNC = [0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00];
 /** First sector of session 2 is 11 400 sectors after session 1's lead-out, later ones 6900 (MMC-FACTS §3.4). */
 const SECOND_SESSION_GAP = 11_400;
 const LATER_SESSION_GAP = 6_900;
@@ -313,17 +311,8 @@ function writeDataFrame(out: Uint8Array, lba: number, kind: SectorKind): void {
 }
 
 function writeSyncAndHeader(out: Uint8Array, lba: number, mode: number): void {
-  out.set(SYNC, 0);
-  const absolute = lba + 150;
-  out[12] = toBcd(Math.floor(absolute / 4500) % 100);
-  out[13] = toBcd(Math.floor(absolute / 75) % 60);
-  out[14] = toBcd(absolute % 75);
-  out[15] = mode;
-}
-
-function hasSync(out: Uint8Array): boolean {
-  for (let i = 0; i < 12; i++) if (out[i] !== SYNC[i]) return false;
-  return true;
+  writeSyncPattern(out);
+  encodeSectorHeader(out, lba, mode);
 }
 
 function xaForm(out: Uint8Array): SectorKind {
@@ -332,7 +321,7 @@ function xaForm(out: Uint8Array): SectorKind {
 
 /** A drive tells a raw data sector by its header; without a sync it trusts the track. */
 function rawKind(out: Uint8Array, track: ModelTrack, planned: SectorKind): SectorKind {
-  if (!hasSync(out)) return planned;
+  if (!hasSyncPattern(out)) return planned;
   switch (out[15]) {
     case 0:
       return 'mode0';

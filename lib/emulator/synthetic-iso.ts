@@ -3,6 +3,8 @@
  * tests, so that they carry a real filesystem without any external tool.
  */
 
+import { writeBe32 } from '../scsi/bytes.js';
+
 const BLOCK = 2048;
 
 export interface SyntheticFile {
@@ -179,13 +181,6 @@ function writeLe32(b: Uint8Array, o: number, v: number): void {
   b[o + 1] = (v >>> 8) & 0xff;
   b[o + 2] = (v >>> 16) & 0xff;
   b[o + 3] = (v >>> 24) & 0xff;
-}
-
-function writeBe32(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 24) & 0xff;
-  b[o + 1] = (v >>> 16) & 0xff;
-  b[o + 2] = (v >>> 8) & 0xff;
-  b[o + 3] = v & 0xff;
 }
 
 function ascii(text: string): number[] {
