@@ -17,12 +17,13 @@
  * docs/rescue.md tells the whole story.
  */
 
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, writeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { AbortError, DiscError, FormatError } from '../errors.js';
 import type { ReadOutcome, RetryLevel, SectorSource } from '../sources/sector-source.js';
 import { IntervalMap, type BlockStatus } from './interval-map.js';
 import { readMapfile, saveMapfile, type Mapfile } from './mapfile.js';
+import { checksumFile, StreamingChecksums, type ImageChecksums } from './checksums.js';
 
 /** The phase a rescue is in, as ddrescue names them. */
 export type RescuePhase = 'copying' | 'trimming' | 'scraping' | 'retrying' | 'finished';
@@ -98,6 +99,11 @@ export interface RescueOptions {
   onProgress?: (progress: RescueProgress) => void;
   /** Minimum real time between progress events (ms). Default 250. */
   progressIntervalMs?: number;
+  /**
+   * MD5, SHA-1 and SHA-256 of the finished image file in the result: hashed while writing when
+   * the run writes it in order from the start, otherwise read back at the end. Default false.
+   */
+  checksums?: boolean;
 }
 
 /** A run of sectors not rescued, with its mapfile status. */
@@ -135,6 +141,8 @@ export interface RescueResult {
     /** Virtual time when the last rescued sector came in. */
     simulatedSecondsAtLastRescue: number;
   };
+  /** With `checksums`, when the image is a regular file: its hashes (unrescued sectors are zeros). */
+  checksums?: ImageChecksums;
 }
 
 /** The rescue cannot start: its inputs contradict each other or would lose data. */
@@ -190,6 +198,8 @@ class RescueEngine {
   #fastRetries = false;
   #simulatedAtLastRescue = 0;
   #readBytes = 0;
+  readonly #hasher: StreamingChecksums | undefined;
+  #buffer: Uint8Array | undefined;
 
   private constructor(o: RescueOptions, map: IntervalMap, image: FileHandle, mapfile: Mapfile | undefined) {
     this.#o = o;
@@ -198,6 +208,8 @@ class RescueEngine {
     this.#map = map;
     this.#image = image;
     this.#resumed = mapfile !== undefined;
+    // A resumed image already holds data this run does not write: hash it at the end.
+    this.#hasher = o.checksums && !this.#resumed ? new StreamingChecksums() : undefined;
     this.#cluster = Math.max(1, Math.min(o.clusterSectors ?? 32, o.source.maxSectorsPerRead));
     this.#maxSkip = Math.max(1, o.maxSkipSectors ?? Math.max(64, Math.floor(o.source.sectorCount / 100)));
     if (mapfile) {
@@ -266,7 +278,12 @@ class RescueEngine {
       this.#phase = 'finished';
       await this.#save(true);
       this.#emitProgress(true);
-      return this.#result();
+      const result = this.#result();
+      if (this.#o.checksums) {
+        const checksums = await this.#checksums();
+        if (checksums) result.checksums = checksums;
+      }
+      return result;
     } catch (error) {
       await this.#save(true).catch(() => undefined);
       throw error;
@@ -495,7 +512,10 @@ class RescueEngine {
     await this.#maybeSave();
     this.#pos = this.#offsetOf(lba);
     await this.#throttle(count);
+    // Every successful read is stored before the next one, so one buffer serves them all.
+    this.#buffer ??= new Uint8Array(this.#cluster * this.#sectorSize);
     const outcome = await this.#source.read(lba, count, {
+      ...(count <= this.#cluster ? { into: this.#buffer } : {}),
       ...(this.#o.direct ? { fua: true } : {}),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
@@ -536,7 +556,9 @@ class RescueEngine {
       cursor = runEnd;
     }
     for (const [from, to] of pieces) {
-      await writeAll(this.#image, data.subarray(from - start, to - start), from);
+      const piece = data.subarray(from - start, to - start);
+      writeAll(this.#image.fd, piece, from);
+      this.#hasher?.add(from, piece);
       this.#map.set(from, to - from, '+');
     }
     this.#dirty = true;
@@ -567,6 +589,13 @@ class RescueEngine {
   }
 
   // ---- persistence and reporting ----
+
+  /** Hashes of the image file (a regular file only), from the writes when they were linear. */
+  async #checksums(): Promise<ImageChecksums | undefined> {
+    const info = await this.#image.stat();
+    if (!info.isFile()) return undefined;
+    return this.#hasher?.result(info.size) ?? (await checksumFile(this.#o.imagePath, this.#o.signal));
+  }
 
   async #maybeSave(): Promise<void> {
     if (this.#dirty && Date.now() - this.#lastSave >= (this.#o.mapfileIntervalMs ?? 5000)) await this.#save(false);
@@ -745,10 +774,11 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-async function writeAll(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
+/** Synchronous: a write to a file lands in the page cache, and a thread hop per cluster costs more than it. */
+function writeAll(fd: number, data: Uint8Array, position: number): void {
   let done = 0;
   while (done < data.length) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    const bytesWritten = writeSync(fd, data, done, data.length - done, position + done);
     if (bytesWritten <= 0) throw new DiscError(`short write to the image at byte ${position + done}`);
     done += bytesWritten;
   }

@@ -5,6 +5,7 @@
  */
 
 import { open, type FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { DiscError, NoMediumTransportError, PermissionError, TransportClosedError, TransportError, UnsupportedError } from '../errors.js';
 import { checkInteger } from '../scsi/bytes.js';
 import { checkReadRange } from './check-read-range.js';
@@ -121,12 +122,19 @@ class FileSectorSource implements FileSource {
       return { ok: false, failedLba: undefined, error: new TransportClosedError(`${this.name}: the source is closed`, { path: this.path }), fatal: true };
     }
     const length = count * this.sectorSize;
-    const data = new Uint8Array(length);
+    // Not zero-filled: every byte is read into, and a short read reports only what came in.
+    const into = options.into;
+    const data = into !== undefined && into.length >= length ? into.subarray(0, length) : new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
     const position = (lba - this.firstLba) * this.sectorSize;
     let done = 0;
     try {
       while (done < length) {
-        const { bytesRead } = await this.#handle.read(data, done, length - done, position + done);
+        // A regular file reads from the page cache: synchronously, without a thread hop per read.
+        // A block device may block for seconds on a bad sector, so it stays off the event loop.
+        const bytesRead =
+          this.kind === 'file'
+            ? readSync(this.#handle.fd, data, done, length - done, position + done)
+            : (await this.#handle.read(data, done, length - done, position + done)).bytesRead;
         if (bytesRead === 0) break;
         done += bytesRead;
       }

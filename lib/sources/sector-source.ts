@@ -10,6 +10,12 @@ export interface ReadOptions {
   /** Bypass the drive's cache (FUA); ignored by sources without one. */
   fua?: boolean;
   signal?: AbortSignal;
+  /**
+   * Scratch space the caller lends for the data (at least count × sectorSize bytes): a source
+   * may read into it and return a view of it, saving an allocation per read. The caller must be
+   * done with the data before it lends the buffer again. Sources are free to ignore it.
+   */
+  into?: Uint8Array;
 }
 
 export type ReadOutcome =

@@ -4,6 +4,7 @@
  * resume, and the refusals that protect data.
  */
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { IntervalMap } from '../../lib/rescue/interval-map.js';
@@ -382,3 +383,35 @@ function expectFinishedDataInImage(where: { image: string; map: string }, data: 
   }
 }
 
+
+describe('image checksums', () => {
+  const sha = (bytes: Uint8Array, algorithm: string) => createHash(algorithm).update(bytes).digest('hex');
+  const expectHashesOf = (result: RescueResult, image: Uint8Array) =>
+    expect(result.checksums).toEqual({ md5: sha(image, 'md5'), sha1: sha(image, 'sha1'), sha256: sha(image, 'sha256'), bytes: image.length });
+
+  test('a clean linear run hashes while writing, equal to the finished file', async () => {
+    const { result, image } = await runRescue(memory([]), paths(), { checksums: true });
+    expect(image).toEqual(DATA);
+    expectHashesOf(result, image);
+  });
+
+  test('a run with bad sectors (writes out of order, zeros left) hashes the finished file', async () => {
+    const { result, image } = await runRescue(memory(SCRATCH), paths(), { checksums: true });
+    expect(image).toEqual(expectedImage(DATA, SCRATCH));
+    expectHashesOf(result, image);
+  });
+
+  test('a resumed run hashes the whole image, not only what it wrote', async () => {
+    const where = paths();
+    const first = await runRescue(memory(SCATTERED), where, { checksums: true });
+    expect(first.result.complete).toBe(false);
+    const { result, image } = await runRescue(memory([]), where, { checksums: true, retryPasses: 1 });
+    expect(image).toEqual(DATA);
+    expectHashesOf(result, image);
+  });
+
+  test('off by default', async () => {
+    const { result } = await runRescue(memory([]), paths());
+    expect(result.checksums).toBeUndefined();
+  });
+});

@@ -13,6 +13,7 @@ export interface ImageCommandOptions {
   raw: boolean;
   direct: boolean;
   force: boolean;
+  checksums?: boolean;
   commandLine: string;
 }
 
@@ -50,6 +51,7 @@ export async function imageCommand(ctx: CliContext, o: ImageCommandOptions): Pro
     domainMapfile: undefined,
     maxReadRate: undefined,
     force: o.force,
+    ...(o.checksums === undefined ? {} : { checksums: o.checksums }),
     commandLine: o.commandLine,
     title: 'discrescue image',
   });

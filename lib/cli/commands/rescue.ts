@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { checksumFile } from '../../rescue/checksums.js';
+import { readFile } from 'node:fs/promises';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { AbortError } from '../../errors.js';
 import { rescue, type RescueResult } from '../../rescue/engine.js';
@@ -28,6 +27,10 @@ export interface RescueCommandOptions {
   force: boolean;
   mapfileIntervalMs?: number | undefined;
   commandLine: string;
+  /** Hash the image (MD5, SHA-1, SHA-256) for the report. Default true. */
+  checksums?: boolean;
+  /** Sectors per read while copying (ddrescue -c). */
+  clusterSectors?: number | undefined;
   /** Heading printed before the live status (human output). */
   title?: string;
 }
@@ -62,6 +65,8 @@ export async function rescueCommand(ctx: CliContext, o: RescueCommandOptions): P
       force: o.force,
       ...(o.mapfileIntervalMs === undefined ? {} : { mapfileIntervalMs: o.mapfileIntervalMs }),
       commandLine: o.commandLine,
+      checksums: o.checksums ?? true,
+      ...(o.clusterSectors === undefined ? {} : { clusterSectors: o.clusterSectors }),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(renderer ? { onProgress: (p) => renderer.update(p, p.phase === 'finished') } : {}),
     }).catch((error: unknown) => {
@@ -70,13 +75,10 @@ export async function rescueCommand(ctx: CliContext, o: RescueCommandOptions): P
       }
       throw error;
     });
-    // Hashes of the image as written (unrescued sectors are zeros), for manifests; a regular file only.
-    const imageStat = await stat(o.image).catch(() => undefined);
-    const checksums = imageStat?.isFile() ? await checksumFile(o.image, ctx.signal) : undefined;
-    if (o.json) printJson(ctx, { source: source.name, image: o.image, mapfile: o.mapfile, ...resultJson(result), ...(checksums ? { checksums } : {}) });
+    if (o.json) printJson(ctx, { source: source.name, image: o.image, mapfile: o.mapfile, ...resultJson(result) });
     else {
-      printSummary(ctx, result);
-      if (checksums) ctx.stdout.write(`  sha256:      ${checksums.sha256}\n`);
+      printSummary(ctx, result, source.setRetryLevel !== undefined);
+      if (result.checksums) ctx.stdout.write(`  sha256:      ${result.checksums.sha256}\n`);
     }
     return { code: result.complete ? 0 : 1, result };
   } finally {
@@ -90,7 +92,7 @@ export function resultJson(result: RescueResult): Record<string, unknown> {
   return { ...rest, ...(simulation ? { drive: simulation } : {}) };
 }
 
-function printSummary(ctx: CliContext, r: RescueResult): void {
+function printSummary(ctx: CliContext, r: RescueResult, drive: boolean): void {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
   out(r.complete ? 'Finished: every sector was rescued.' : `Finished with ${r.badAreas.length} area(s) not rescued.`);
   out(`  rescued:     ${size(r.rescuedBytes)}`);
@@ -105,7 +107,7 @@ function printSummary(ctx: CliContext, r: RescueResult): void {
       `  drive time (emulated): ${formatDuration(r.simulation.simulatedSeconds)}, last rescued at ${formatDuration(r.simulation.simulatedSecondsAtLastRescue)}, ${r.simulation.failedReads} failed reads`,
     );
   }
-  if (!r.fastRetries) out('  note: the drive kept its own read-retry count (mode page 01h could not be changed)');
+  if (!r.fastRetries && drive) out('  note: the drive kept its own read-retry count (mode page 01h could not be changed)');
 }
 
 /**
