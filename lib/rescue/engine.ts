@@ -171,6 +171,8 @@ interface ReadFailure {
   last: number;
   /** Good data lay before the failing sector: it came in, or the drive read past it (deferred). */
   gotData: boolean;
+  /** The source named the failing sector of a read of several (a drive's sense data). */
+  named?: boolean;
 }
 
 class RescueEngine {
@@ -200,6 +202,7 @@ class RescueEngine {
   #readBytes = 0;
   readonly #hasher: StreamingChecksums | undefined;
   #buffer: Uint8Array | undefined;
+  #head: number | undefined;
 
   private constructor(o: RescueOptions, map: IntervalMap, image: FileHandle, mapfile: Mapfile | undefined) {
     this.#o = o;
@@ -317,6 +320,7 @@ class RescueEngine {
     this.#backwards = backwards;
     const skippedStatus: BlockStatus = sweeping ? '*' : '?';
     let errors = 0;
+    let careful = 0;
     let cursor = backwards ? this.#map.size : 0;
     for (;;) {
       this.#checkAbort();
@@ -351,17 +355,24 @@ class RescueEngine {
         cursor = this.#offsetOf(resume);
       } else {
         const start = Math.max(runStart, this.#lbaOf(cursor));
-        const count = Math.min(this.#cluster, runEnd - start);
+        // Just after a failure, one sector per read: a read that meets the next bad sector then
+        // has delivered everything before it, instead of leaving it for a later pass and a seek
+        // back. Once a cluster's worth came in without errors, whole clusters again.
+        const count = Math.min(careful > 0 ? 1 : this.#cluster, runEnd - start);
         const failure = await this.#readUntilFailure(start, count, 'fast', morePasses);
         if (failure === undefined) {
           errors = 0;
+          careful -= count;
           cursor = this.#offsetOf(start + count);
           continue;
         }
+        // The sweeping pass reads whole clusters: it skips by the rest of a failing cluster.
+        if (!sweeping && (failure.named || careful > 0)) careful = this.#cluster;
         errors = failure.gotData ? 1 : errors + 1;
         // The sweeping pass tries every cluster: after a failure it leaves the rest of the cluster
         // to trimming, whatever came before (ddrescue's last pass does not skip either).
-        const skip = sweeping ? (errors <= 1 ? 0 : start + count - failure.last - 1) : skipAfter(errors, this.#maxSkip);
+        // One-sector reads meet a run of two bad sectors as two errors: skip only from the third.
+        const skip = sweeping ? (errors <= 1 ? 0 : start + count - failure.last - 1) : skipAfter(count === 1 ? errors - 1 : errors, this.#maxSkip);
         const resume = Math.min(runEnd, failure.last + 1 + skip);
         if (resume > failure.last + 1) this.#mark(failure.last + 1, resume - failure.last - 1, skippedStatus, '?');
         cursor = this.#offsetOf(resume);
@@ -436,7 +447,9 @@ class RescueEngine {
         for (let lba = runEnd - 1; lba >= runStart; lba--) await this.#readOne(lba, '-');
         cursor = run.pos;
       } else {
-        for (let lba = runStart; lba < runEnd; lba += this.#cluster) {
+        let lba = runStart;
+        if (await this.#bridgeTo(runStart)) lba++;
+        for (; lba < runEnd; lba += this.#cluster) {
           await this.#readAll(lba, Math.min(this.#cluster, runEnd - lba), 'default');
         }
         cursor = run.pos + run.size;
@@ -481,7 +494,7 @@ class RescueEngine {
     let gotData = failed > lba;
     if (failed > lba && !deferPrefix) gotData = await this.#readAll(lba, failed - lba, level);
     this.#mark(failed, 1, failStatus);
-    return { last: failed, gotData };
+    return { last: failed, gotData, named: count > 1 };
   }
 
   /** Reads every sector of [lba, lba+count), going on after failures. True when any data came in. */
@@ -494,6 +507,27 @@ class RescueEngine {
       next = failure.last + 1;
     }
     return gotData;
+  }
+
+  /**
+   * Reads sector `target` at default retries together with the rescued sectors between the head
+   * and it, when they are few: reading through a short gap costs less than a seek, and the data
+   * of the gap is already in the image (the store skips it). False when it did not apply, or the
+   * read failed without naming `target`, leaving `target` to an ordinary read.
+   */
+  async #bridgeTo(target: number): Promise<boolean> {
+    const head = this.#head;
+    // A resumed run reads only what is missing: the gap may have come from another drive.
+    if (this.#resumed || head === undefined || head >= target || target - head > BRIDGE_SECTORS) return false;
+    if (this.#map.nextRun(this.#offsetOf(head), '?*/-')?.pos !== this.#offsetOf(target)) return false;
+    const outcome = await this.#read(head, target - head + 1);
+    if (outcome.ok) {
+      await this.#store(head, outcome.data);
+      return true;
+    }
+    if (outcome.failedLba !== target) return false;
+    this.#mark(target, 1, '-');
+    return true;
   }
 
   /** Reads one sector; marks it rescued or `failStatus`. Returns true when it failed. */
@@ -523,6 +557,8 @@ class RescueEngine {
       this.#readErrors++;
       if (outcome.fatal) throw outcome.error;
     }
+    // Where the drive's head is now: past the data, or just past the sector that failed.
+    this.#head = outcome.ok ? lba + count : outcome.failedLba === undefined ? undefined : outcome.failedLba + 1;
     this.#emitProgress(false);
     return outcome;
   }
@@ -561,8 +597,10 @@ class RescueEngine {
       this.#hasher?.add(from, piece);
       this.#map.set(from, to - from, '+');
     }
-    this.#dirty = true;
     this.#readBytes += data.length;
+    // Data read again (a bridged gap) rescues nothing new.
+    if (pieces.length === 0) return;
+    this.#dirty = true;
     this.#lastSuccess = Date.now();
     const simulation = this.#source.simulation;
     if (simulation) this.#simulatedAtLastRescue = simulation.simulatedSeconds;
@@ -730,6 +768,9 @@ class RescueEngine {
 }
 
 /** Sectors to skip after `errors` consecutive failed reads: none after the first, then doubling. */
+/** Longest run of rescued sectors a read goes through instead of seeking over it (128 KiB). */
+const BRIDGE_SECTORS = 64;
+
 function skipAfter(errors: number, maxSkip: number): number {
   return errors <= 1 ? 0 : Math.min(maxSkip, 2 ** Math.min(errors - 1, 30));
 }
