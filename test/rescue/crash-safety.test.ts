@@ -165,11 +165,11 @@ describe.skipIf(!existsSync(cli))(`the built CLI under SIGKILL${existsSync(cli) 
     expect(midRescue).toBeGreaterThanOrEqual(10);
   });
 
-  test('SIGINT stops it cleanly: the mapfile is saved and a resume finishes', { timeout: 30_000 }, async () => {
+  test.each(['SIGINT', 'SIGTERM'] as const)('%s stops it cleanly: the mapfile is saved and a resume finishes', { timeout: 30_000 }, async (signal) => {
     fresh();
     const run = start();
     await someDataSaved();
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const exit = await run.exited;
     expect(exit.signal).toBeNull();
     expect(exit.code).toBe(1);
