@@ -235,6 +235,23 @@ export class MalformedResponseError extends DiscError {
   }
 }
 
+/**
+ * Writing the image or the mapfile failed (a full disk, a read-only or vanished filesystem). What
+ * the mapfile on disk claims stays true: it is replaced only after the image data is flushed.
+ */
+export class OutputWriteError extends DiscError {
+  override readonly code = 'ERR_OUTPUT_WRITE';
+  /** errno code of the failed call ('ENOSPC', 'EIO', 'EROFS' …). */
+  readonly errnoCode: string | undefined;
+  readonly path: string;
+  constructor(message: string, path: string, cause: unknown) {
+    super(message, { cause });
+    this.path = path;
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.errnoCode = typeof code === 'string' ? code : undefined;
+  }
+}
+
 /** A verification found a mismatch. */
 export class VerificationError extends DiscError {
   override readonly code = 'ERR_VERIFICATION';

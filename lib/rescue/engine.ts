@@ -19,7 +19,7 @@
 
 import { constants as fsConstants, writeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { AbortError, DiscError, FormatError } from '../errors.js';
+import { AbortError, DiscError, FormatError, OutputWriteError } from '../errors.js';
 import type { ReadOutcome, RetryLevel, SectorSource } from '../sources/sector-source.js';
 import { IntervalMap, type BlockStatus } from './interval-map.js';
 import { readMapfile, saveMapfile, type Mapfile } from './mapfile.js';
@@ -593,7 +593,11 @@ class RescueEngine {
     }
     for (const [from, to] of pieces) {
       const piece = data.subarray(from - start, to - start);
-      writeAll(this.#image.fd, piece, from);
+      try {
+        writeAll(this.#image.fd, piece, from);
+      } catch (error) {
+        throw outputError(error, this.#o.imagePath, `cannot write ${piece.length} bytes to the image at byte ${from}`);
+      }
       this.#hasher?.add(from, piece);
       this.#map.set(from, to - from, '+');
     }
@@ -644,7 +648,7 @@ class RescueEngine {
     // The image must hold the data before the mapfile says it does.
     await this.#image.datasync().catch((error: unknown) => {
       // /dev/null and other character devices cannot be synced: there is nothing to keep.
-      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw outputError(error, this.#o.imagePath, 'cannot flush the image to disk');
     });
     await saveMapfile(
       this.#o.mapfilePath,
@@ -661,7 +665,9 @@ class RescueEngine {
         finished: this.#phase === 'finished',
         direction: this.#backwards ? 'backwards' : 'forwards',
       },
-    );
+    ).catch((error: unknown) => {
+      throw outputError(error, this.#o.mapfilePath, 'cannot save the mapfile (the previous one is intact)');
+    });
     this.#dirty = false;
     this.#lastSave = Date.now();
   }
@@ -768,6 +774,15 @@ class RescueEngine {
 }
 
 /** Sectors to skip after `errors` consecutive failed reads: none after the first, then doubling. */
+/** A failed write as OutputWriteError, naming the file and the reason ("no space left on device"). */
+function outputError(error: unknown, path: string, what: string): OutputWriteError {
+  if (error instanceof OutputWriteError) return error;
+  const e = error as { code?: unknown; message?: unknown };
+  const reason = typeof e.message === 'string' ? e.message.replace(/^[A-Z0-9]+: /u, '').replace(/, \w+( '.*')?$/u, '') : String(error);
+  const code = typeof e.code === 'string' ? ` (${e.code})` : '';
+  return new OutputWriteError(`${path}: ${what}: ${reason}${code}`, path, error);
+}
+
 /** Longest run of rescued sectors a read goes through instead of seeking over it (128 KiB). */
 const BRIDGE_SECTORS = 64;
 
