@@ -4,7 +4,7 @@
       "target_name": "discrescue",
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/sg_io.cc", "native/addon.cc"],
+          "sources": ["native/sg_io.cc", "native/edc_ecc.cc", "native/addon.cc"],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
           "defines": [
             "NAPI_VERSION=8",

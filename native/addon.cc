@@ -12,6 +12,7 @@
 #include <utility>
 #include <variant>
 
+#include "edc_ecc.h"
 #include "sg_io.h"
 
 namespace discrescue {
@@ -385,6 +386,35 @@ Napi::Value Open(const Napi::CallbackInfo& info) { return OpenWith(info, true); 
 Napi::Value OpenUnchecked(const Napi::CallbackInfo& info) { return OpenWith(info, false); }
 #endif
 
+// edcEccVerify(data, count, firstLba, mode, out): synchronous; the hot loop of lib/cd/verify-raw.ts
+// (native/edc_ecc.cc). Writes one result code per sector into the Uint16Array `out`.
+Napi::Value EdcEccVerify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!isUint8Array(info[0])) throw Napi::TypeError::New(env, "Expected \"data\" to be a Uint8Array");
+  const auto data = info[0].As<Napi::Uint8Array>();
+  auto integer = [&](std::size_t i, const char* name, double min, double max) {
+    const Napi::Value value = info[i];
+    if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string("Expected \"") + name + "\" to be a number");
+    const double number = value.As<Napi::Number>().DoubleValue();
+    if (!(number >= min && number <= max) || std::trunc(number) != number) {
+      throw Napi::RangeError::New(env, std::string("Expected \"") + name + "\" to be an integer in range");
+    }
+    return number;
+  };
+  const double maxCount = static_cast<double>(data.ByteLength() / edc_ecc::kSectorBytes);
+  const auto count = static_cast<std::size_t>(integer(1, "count", 0, maxCount));
+  const auto firstLba = static_cast<std::int64_t>(integer(2, "firstLba", -2147483648.0, 2147483647.0));
+  const int mode = static_cast<int>(integer(3, "mode", 0, 2));
+  const Napi::Value outValue = info[4];
+  if (!outValue.IsTypedArray() || outValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array) {
+    throw Napi::TypeError::New(env, "Expected \"out\" to be a Uint16Array");
+  }
+  auto out = outValue.As<Napi::Uint16Array>();
+  if (out.ElementLength() < count) throw Napi::RangeError::New(env, "Expected \"out\" to hold a code per sector");
+  edc_ecc::VerifySectors(data.Data(), count, firstLba, mode, out.Data());
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto data = std::make_unique<AddonData>();
   Napi::Function device = Device::DefineClass(env);
@@ -392,6 +422,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data.release());  // freed when this environment ends
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("Device", device);
+  exports.Set("edcEccVerify", Napi::Function::New(env, EdcEccVerify, "edcEccVerify"));
 #ifdef DISCRESCUE_TESTING
   exports.Set("openUnchecked", Napi::Function::New(env, OpenUnchecked, "openUnchecked"));
 #endif

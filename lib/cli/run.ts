@@ -6,7 +6,13 @@ import { demoCommand } from './commands/demo.js';
 import { drivesCommand } from './commands/drives.js';
 import { imageCommand } from './commands/image.js';
 import { infoCommand } from './commands/info.js';
+import { lsCommand } from './commands/ls.js';
+import { extractCommand } from './commands/extract.js';
+import { verifyCommand } from './commands/verify.js';
+import { identifyCommand } from './commands/identify.js';
 import { compareCommand, mapCommand, mergeCommand } from './commands/tools.js';
+import { convertCommand } from './commands/convert.js';
+import { splitCommand } from './commands/split.js';
 import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -24,6 +30,13 @@ Commands:
                                        Combine rescues made on other drives or machines
   compare <source> <image> [--mapfile m]  Re-read the disc and report sectors that differ
   map <mapfile> [--svg out.svg]        Totals of a mapfile, and a picture of it
+  ls <source> [-l]                     List the files of an ISO 9660 volume (like isoinfo -f / -l)
+  extract <source> <path> <dest>       Copy a file or a tree off the volume (unreadable parts as zeros)
+  verify <image> [--mapfile m]         Check the image is as long as its filesystems say (isolyzer-style)
+  identify <source>                    Partition maps and filesystems (ISO 9660, UDF, HFS, HFS+), hybrids too
+  convert <in.toc|in.cue> <out.cue|out.toc>
+                                       Convert between cdrdao TOC files and cue sheets
+  split <in.cue> <outdir> [--mountable]  One ISO or WAV file per track of a CUE/BIN image
 
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
@@ -39,10 +52,12 @@ Rescue options (GNU ddrescue's names where they apply):
   -N, --no-trim           Skip the trimming phase
   -n, --no-scrape         Skip the scraping phase
   -b, --sector-size <n>   Sector size of file sources (default 2048)
+  -c, --cluster-size <n>  Sectors per read while copying (default 32, as ddrescue)
       --raw               Read raw 2352-byte sectors with READ CD
   -m, --domain-mapfile <f>  Only rescue the blocks finished in this mapfile
       --max-read-rate <n> Bytes per second at most
       --mapfile-interval <s>  Save the mapfile at most every <s> seconds (default 5)
+      --no-checksums      Leave out the image's MD5/SHA-1/SHA-256 (hashed while writing when linear)
   -f, --force             Write over an image without its mapfile, or onto a block device
 Other options:
       --record <f.json>   info: record every command and answer (send us captures of your drive);
@@ -50,6 +65,11 @@ Other options:
       --check             merge: compare overlapping finished blocks
       --mapfile <m>       compare: only the finished sectors of this mapfile
       --svg <out.svg>     map: write a picture
+  -l, --long              ls: directory listings with modes, sizes, dates and extents
+      --names <ns>        ls, extract: iso, joliet or rr names (default rr, else joliet, else iso)
+      --offset <lba>      ls, extract: the session whose volume descriptors are at lba+16
+                          verify, identify: LBA of the image's first sector on the disc
+      --mountable         split: put a later session's ISO at its disc address (zero blocks in front)
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -89,10 +109,16 @@ const OPTIONS = {
   'max-read-rate': { type: 'string' },
   force: { type: 'boolean', short: 'f' },
   'mapfile-interval': { type: 'string' },
+  'no-checksums': { type: 'boolean' },
+  'cluster-size': { type: 'string', short: 'c' },
   retries: { type: 'string' },
   speed: { type: 'string' },
   mapfile: { type: 'string' },
   svg: { type: 'string' },
+  long: { type: 'boolean', short: 'l' },
+  names: { type: 'string' },
+  offset: { type: 'string' },
+  mountable: { type: 'boolean' },
   check: { type: 'boolean' },
   record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -104,18 +130,24 @@ type OptionName = keyof typeof OPTIONS;
 const EMULATOR_OPTIONS: OptionName[] = ['defects', 'drive-profile', 'seed'];
 const RESCUE_OPTIONS: OptionName[] = [
   'retry-passes', 'reverse', 'direct', 'cpass', 'no-trim', 'no-scrape', 'sector-size', 'raw',
-  'domain-mapfile', 'max-read-rate', 'force', 'mapfile-interval',
+  'domain-mapfile', 'max-read-rate', 'force', 'mapfile-interval', 'no-checksums', 'cluster-size',
 ];
 
 const ALLOWED: Record<string, OptionName[]> = {
   drives: ['json'],
   info: ['json', 'record', ...EMULATOR_OPTIONS],
   rescue: ['json', ...EMULATOR_OPTIONS, ...RESCUE_OPTIONS],
-  image: ['json', ...EMULATOR_OPTIONS, 'retries', 'speed', 'raw', 'force', 'direct'],
+  image: ['json', ...EMULATOR_OPTIONS, 'retries', 'speed', 'raw', 'force', 'direct', 'no-checksums'],
   demo: ['json', 'seed', 'drive-profile'],
   merge: ['json', 'check'],
   compare: ['json', 'mapfile', 'raw', ...EMULATOR_OPTIONS],
   map: ['json', 'svg', 'sector-size'],
+  ls: ['json', 'long', 'names', 'offset', ...EMULATOR_OPTIONS],
+  extract: ['json', 'names', 'offset', ...EMULATOR_OPTIONS],
+  verify: ['json', 'offset', 'mapfile'],
+  identify: ['json', 'offset', ...EMULATOR_OPTIONS],
+  convert: ['json'],
+  split: ['json', 'mountable'],
 };
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
@@ -166,6 +198,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           maxReadRate: optionalInt('max-read-rate', values['max-read-rate'], 1, Number.MAX_SAFE_INTEGER),
           force: values.force ?? false,
           mapfileIntervalMs: parseSeconds('mapfile-interval', values['mapfile-interval']),
+          checksums: !(values['no-checksums'] ?? false),
+          clusterSectors: optionalInt('cluster-size', values['cluster-size'], 1, 65536),
           commandLine,
         });
         return code;
@@ -182,6 +216,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           raw: values.raw ?? false,
           direct: values.direct ?? false,
           force: values.force ?? false,
+          checksums: !(values['no-checksums'] ?? false),
           commandLine,
         });
       case 'merge':
@@ -192,6 +227,24 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       case 'map':
         expectArgs(command, rest, 1, '<mapfile>');
         return await mapCommand(ctx, { mapfile: rest[0]!, svg: values.svg, json, sectorSize: optionalInt('sector-size', values['sector-size'], 1, 1 << 20) ?? 2048 });
+      case 'convert':
+        expectArgs(command, rest, 2, '<in.toc|in.cue> <out.cue|out.toc>');
+        return await convertCommand(ctx, { input: rest[0]!, output: rest[1]!, json });
+      case 'split':
+        expectArgs(command, rest, 2, '<in.cue> <outdir>');
+        return await splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
+      case 'ls':
+        expectArgs(command, rest, 1, '<source>');
+        return await lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, emulator });
+      case 'extract':
+        expectArgs(command, rest, 3, '<source> <path> <dest>');
+        return await extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, emulator });
+      case 'verify':
+        expectArgs(command, rest, 1, '<image>');
+        return await verifyCommand(ctx, { image: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), mapfile: values.mapfile, json });
+      case 'identify':
+        expectArgs(command, rest, 1, '<source>');
+        return await identifyCommand(ctx, { source: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), json, emulator });
       case 'demo':
         expectArgs(command, rest, 0, '');
         return await demoCommand(ctx, { json, emulator, commandLine });

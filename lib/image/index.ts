@@ -39,3 +39,4 @@ export {
   framesToMsf,
   msfToFrames,
 } from './msf-duration.js';
+export * from './split.js';

@@ -18,6 +18,8 @@ export interface SheetFileReader {
   readFile(path: string): Promise<Uint8Array>;
   /** Size in bytes, or undefined when there is no such file. */
   fileSize(path: string): Promise<number | undefined>;
+  /** Names in a directory (optional): lets a sheet written on a case-insensitive system find its files. */
+  listDirectory?(path: string): Promise<string[]>;
 }
 
 /** Options of `loadCueSheet` and `loadCdrdaoToc`. */
@@ -55,11 +57,28 @@ export async function resolveSheetFile(reader: SheetFileReader, sheetPath: strin
     const sizeBytes = await reader.fileSize(path);
     if (sizeBytes !== undefined) return { name, path, sizeBytes };
   }
+  // Sheets made on Windows or macOS often name "DISC.BIN" for disc.bin: one match ignoring case.
+  for (const path of candidates) {
+    const names = (await reader.listDirectory?.(posix.dirname(path)).catch(() => [])) ?? [];
+    const wanted = posix.basename(path).toLowerCase();
+    const matches = names.filter((entry) => entry.toLowerCase() === wanted);
+    if (matches.length !== 1) continue;
+    const found = posix.join(posix.dirname(path), matches[0]!);
+    const sizeBytes = await reader.fileSize(found);
+    if (sizeBytes !== undefined) return { name, path: found, sizeBytes };
+  }
   return { name, path: candidates[0] ?? name, sizeBytes: undefined };
 }
 
 async function readSheet(reader: SheetFileReader, path: string): Promise<string> {
-  return decodeSheetText(await reader.readFile(path));
+  let bytes: Uint8Array;
+  try {
+    bytes = await reader.readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new FormatError(`cannot read the sheet${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error).message}`, { file: path, cause: error });
+  }
+  return decodeSheetText(bytes);
 }
 
 /** Reads, parses and (by default) checks a cue sheet: a missing FILE is a FormatError at its line. */
@@ -112,6 +131,10 @@ export function createNodeSheetReader(): SheetFileReader {
       } catch {
         return undefined;
       }
+    },
+    async listDirectory(path: string): Promise<string[]> {
+      const { readdir } = await import('node:fs/promises');
+      return readdir(path);
     },
   };
 }

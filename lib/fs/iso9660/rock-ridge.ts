@@ -1,0 +1,255 @@
+/**
+ * SUSP (IEEE P1281) entries in a directory record's System Use area, and the Rock Ridge (RRIP,
+ * IEEE P1282) ones among them: NM names, PX attributes, TF times, SL symlinks, PN devices and
+ * the RE/CL/PL relocation of deep directories. Continuation areas (CE) are followed through a
+ * callback, a bounded number of times.
+ */
+
+import type { FsWarning } from '../types.js';
+import { decDateTime, le32, recordDate } from './fields.js';
+
+export interface RockRidgeTimes {
+  creation?: Date;
+  modify?: Date;
+  access?: Date;
+  attributes?: Date;
+  backup?: Date;
+  expiration?: Date;
+  effective?: Date;
+}
+
+/** What the System Use area of one record says. */
+export interface SystemUseInfo {
+  /** SP: SUSP in use, with the bytes to skip at the start of later System Use areas. */
+  sp?: { skip: number };
+  /** ER extension identifiers ('RRIP_1991A', 'IEEE_P1282', …). */
+  extensions: string[];
+  /** RR entry of RRIP 1.09 seen. */
+  rr: boolean;
+  /** Any Rock Ridge entry seen (NM, PX, TF, SL, PN, RE, CL, PL). */
+  rockRidge: boolean;
+  name?: string;
+  /** NM says this record is '.' or '..'. */
+  nameIsCurrent?: boolean;
+  nameIsParent?: boolean;
+  mode?: number;
+  nlink?: number;
+  uid?: number;
+  gid?: number;
+  ino?: number;
+  device?: { high: number; low: number };
+  times: RockRidgeTimes;
+  linkTarget?: string;
+  /** RE: this directory was moved here from deeper in the tree (hide it). */
+  relocated: boolean;
+  /** CL: this placeholder stands for the directory at this logical block. */
+  childLink?: number;
+  /** PL: the real parent of a relocated directory. */
+  parentLink?: number;
+}
+
+/** Reads `length` bytes of a continuation area at logical block `block` + `offset`. */
+export type ReadContinuation = (block: number, offset: number, length: number) => Promise<Uint8Array>;
+
+/** Continuation areas followed per record before the chain is deemed hostile. */
+const MAX_CONTINUATIONS = 16;
+/** Largest continuation area accepted (they live inside one logical block). */
+const MAX_CONTINUATION_BYTES = 2048;
+
+export interface SystemUseOptions {
+  /** Bytes to skip at the start (SP's LEN_SKP; 0 for the root '.' record). */
+  skip: number;
+  readContinuation: ReadContinuation;
+  warn: (w: FsWarning) => void;
+  path: string;
+}
+
+/** Parses a System Use area and its continuations. Never throws for malformed entries. */
+export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions): Promise<SystemUseInfo> {
+  const info: SystemUseInfo = { extensions: [], rr: false, rockRidge: false, times: {}, relocated: false };
+  const nameParts: string[] = [];
+  const link = { parts: [] as string[], current: '', seen: false, done: false };
+  let nameDone = false;
+  const seenContinuations = new Set<string>();
+  let bytes: Uint8Array | undefined = area.subarray(Math.min(options.skip, area.length));
+  let hops = 0;
+  const warn = (code: string, message: string): void => options.warn({ code, message, path: options.path });
+  while (bytes) {
+    let next: { block: number; offset: number; length: number } | undefined;
+    let pos = 0;
+    while (pos + 4 <= bytes.length) {
+      const sig = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
+      const len = bytes[pos + 2]!;
+      if (len < 4 || pos + len > bytes.length) {
+        // Padding bytes (zeros) after the last entry are normal; anything else is damage.
+        if (bytes[pos] !== 0) warn('SUSP_BAD_ENTRY', `System Use entry "${printable(sig)}" has a bad length (${len})`);
+        break;
+      }
+      const e = bytes.subarray(pos, pos + len);
+      pos += len;
+      switch (sig) {
+        case 'SP':
+          if (len >= 7 && e[4] === 0xbe && e[5] === 0xef) info.sp = { skip: e[6]! };
+          break;
+        case 'ER': {
+          if (len < 8) break;
+          const idLength = e[4]!;
+          info.extensions.push(latin1(e.subarray(8, Math.min(len, 8 + idLength))));
+          break;
+        }
+        case 'RR':
+          info.rr = true;
+          break;
+        case 'CE':
+          if (len >= 28) next = { block: le32(e, 4), offset: le32(e, 12), length: le32(e, 20) };
+          break;
+        case 'ST':
+          pos = bytes.length;
+          break;
+        case 'NM': {
+          info.rockRidge = true;
+          if (len < 5 || nameDone) break;
+          const flags = e[4]!;
+          if (flags & 0x02) info.nameIsCurrent = true;
+          if (flags & 0x04) info.nameIsParent = true;
+          nameParts.push(utf8(e.subarray(5)));
+          if ((flags & 0x01) === 0) nameDone = true;
+          break;
+        }
+        case 'PX':
+          info.rockRidge = true;
+          if (len < 36) {
+            warn('RR_BAD_PX', `PX entry of ${len} bytes is too short`);
+            break;
+          }
+          info.mode = le32(e, 4);
+          info.nlink = le32(e, 12);
+          info.uid = le32(e, 20);
+          info.gid = le32(e, 28);
+          if (len >= 44) info.ino = le32(e, 36);
+          break;
+        case 'PN':
+          info.rockRidge = true;
+          if (len >= 20) info.device = { high: le32(e, 4), low: le32(e, 12) };
+          break;
+        case 'TF':
+          info.rockRidge = true;
+          parseTimes(e, info.times);
+          break;
+        case 'SL':
+          info.rockRidge = true;
+          if (!link.done) parseSymlink(e, link, warn);
+          break;
+        case 'RE':
+          info.rockRidge = true;
+          info.relocated = true;
+          break;
+        case 'CL':
+          info.rockRidge = true;
+          if (len >= 12) info.childLink = le32(e, 4);
+          break;
+        case 'PL':
+          info.rockRidge = true;
+          if (len >= 12) info.parentLink = le32(e, 4);
+          break;
+        default:
+          break;
+      }
+    }
+    bytes = undefined;
+    if (next) {
+      const key = `${next.block}:${next.offset}`;
+      if (seenContinuations.has(key) || ++hops > MAX_CONTINUATIONS) {
+        warn('SUSP_CE_LOOP', 'System Use continuation areas form a loop or a chain too long; the rest is ignored');
+      } else if (next.length > MAX_CONTINUATION_BYTES || next.offset >= MAX_CONTINUATION_BYTES) {
+        warn('SUSP_CE_BAD', `a continuation area of ${next.length} bytes at offset ${next.offset} is not plausible`);
+      } else {
+        seenContinuations.add(key);
+        try {
+          bytes = await options.readContinuation(next.block, next.offset, next.length);
+        } catch (error) {
+          warn('SUSP_CE_UNREADABLE', `continuation area at block ${next.block} is unreadable: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+  if (nameParts.length > 0) info.name = nameParts.join('');
+  if (link.seen) {
+    if (link.current !== '') link.parts.push(link.current);
+    const target = link.parts.join('/');
+    // A lone root component is '/', not the empty string.
+    info.linkTarget = target === '' && link.parts.length > 0 ? '/' : target;
+  }
+  return info;
+}
+
+/** TF: a flags byte, then the recorded times in flag order, 7 or 17 bytes each. */
+function parseTimes(e: Uint8Array, times: RockRidgeTimes): void {
+  if (e.length < 5) return;
+  const flags = e[4]!;
+  const long = (flags & 0x80) !== 0;
+  const size = long ? 17 : 7;
+  const keys: (keyof RockRidgeTimes)[] = ['creation', 'modify', 'access', 'attributes', 'backup', 'expiration', 'effective'];
+  let at = 5;
+  for (let bit = 0; bit < 7; bit++) {
+    if ((flags & (1 << bit)) === 0) continue;
+    if (at + size > e.length) return;
+    const date = long ? decDateTime(e, at).date : recordDate(e, at).date;
+    if (date) times[keys[bit]!] = date;
+    at += size;
+  }
+}
+
+/**
+ * SL: component records (flags, length, content). A component whose CONTINUE flag is set goes
+ * on in the next component or SL entry without a '/'.
+ */
+function parseSymlink(
+  e: Uint8Array, link: { parts: string[]; current: string; seen: boolean; done: boolean },
+  warn: (code: string, message: string) => void,
+): void {
+  if (e.length < 5) return;
+  link.seen = true;
+  const entryContinues = (e[4]! & 0x01) !== 0;
+  let at = 5;
+  while (at + 2 <= e.length) {
+    const flags = e[at]!;
+    const length = e[at + 1]!;
+    if (at + 2 + length > e.length) {
+      warn('RR_BAD_SL', 'a symbolic link component runs past its SL entry');
+      break;
+    }
+    let text: string;
+    if (flags & 0x02) text = '.';
+    else if (flags & 0x04) text = '..';
+    else if (flags & 0x08) text = '';
+    else text = utf8(e.subarray(at + 2, at + 2 + length));
+    link.current += text;
+    // A root component is an empty part, so joining with '/' gives the leading slash.
+    if ((flags & 0x01) === 0) {
+      link.parts.push(link.current);
+      link.current = '';
+    }
+    at += 2 + length;
+  }
+  if (!entryContinues) link.done = true;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return text;
+}
+
+/** Rock Ridge names are bytes; UTF-8 is what writers use today, Latin-1 the fallback. */
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return latin1(bytes);
+  }
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, '?');
+}
