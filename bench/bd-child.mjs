@@ -3,14 +3,14 @@
 //
 //   node bench/bd-child.mjs <sectors> <badAreas> <seed> <workdir>
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBd, createEmulatedDrive } from '../dist/emulator/index.js';
 import { Drive } from '../dist/drive/drive.js';
 import { createDriveSource } from '../dist/sources/drive-source.js';
 import { rescue } from '../dist/rescue/engine.js';
 import { readMapfile } from '../dist/rescue/mapfile.js';
-import { badSectorCount, defectMapText, diskUsage, normalizeAreas, prng, randomSmallAreas } from './lib.mjs';
+import { diskUsage, writeBdDefects } from './lib.mjs';
 
 const [sectors, badAreas, seed] = process.argv.slice(2, 5).map(Number);
 const dir = process.argv[5];
@@ -19,11 +19,13 @@ if (!Number.isSafeInteger(sectors) || !Number.isSafeInteger(badAreas) || !dir) {
   process.exit(2);
 }
 
-const areas = normalizeAreas(randomSmallAreas(prng(seed), sectors, badAreas, 1, 4, 0, sectors - 1), sectors);
-const defects = defectMapText(areas, sectors, `${badAreas} small bad areas on a BD`);
+// The defect map is the bench's input: the parent writes it (defects.map in the work folder),
+// so the child's peak RSS is the emulated drive's and the rescue's.
+const defectsPath = join(dir, 'defects.map');
+if (!existsSync(defectsPath)) writeBdDefects(defectsPath, sectors, badAreas, seed);
 const rssAfterSetup = process.memoryUsage().rss;
 
-const emulated = createEmulatedDrive({ disc: createBd(sectors), profile: 'dvd-bd', faults: { defectMap: { mapfile: defects } } });
+const emulated = createEmulatedDrive({ disc: createBd(sectors), profile: 'dvd-bd', faults: { defectMap: { mapfile: readFileSync(defectsPath, 'utf8') } } });
 const source = await createDriveSource(Drive.fromTransport(emulated), { closeDrive: true });
 const imagePath = join(dir, 'bd.img');
 const mapfilePath = join(dir, 'bd.map');
@@ -39,7 +41,9 @@ try {
     commandLine: 'bench',
     progressIntervalMs: 1000,
     onProgress: () => {
-      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+      const m = process.memoryUsage();
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+      if (process.env.BD_DEBUG) console.error(JSON.stringify({ rss: m.rss >> 20, heapTotal: m.heapTotal >> 20, heapUsed: m.heapUsed >> 20, external: m.external >> 20, ab: m.arrayBuffers >> 20 }));
     },
   });
 } finally {
@@ -47,13 +51,15 @@ try {
 }
 const wallSeconds = (performance.now() - start) / 1000;
 const usage = diskUsage(imagePath);
+const maxRssKiB = process.resourceUsage().maxRSS;
+// The check against the defect map comes after the peak is taken (and the parent sees the whole child).
 const map = readMapfile(readFileSync(mapfilePath, 'utf8')).map;
-const truth = readMapfile(defects).map;
+const truth = readMapfile(readFileSync(defectsPath, 'utf8')).map;
 console.log(
   JSON.stringify({
     sectors,
-    badAreas: areas.length,
-    badSectors: badSectorCount(areas),
+    badAreas: truth.countRuns('-'),
+    badSectors: truth.count('-') / 2048,
     wallSeconds,
     simulation: result.simulation,
     readErrors: result.readErrors,
@@ -62,8 +68,9 @@ console.log(
     mapMatchesDefects: map.equals(truth),
     imageApparentBytes: usage.apparent,
     imageAllocatedBytes: usage.allocated,
-    maxRssKiB: process.resourceUsage().maxRSS,
+    maxRssKiB,
     rssAfterSetupMiB: rssAfterSetup / 1048576,
     peakHeapMiB: peakHeap / 1048576,
   }),
 );
+

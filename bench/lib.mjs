@@ -2,7 +2,7 @@
 // measured with GNU time, and defect maps as GNU ddrescue mapfile text.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 export const SECTOR = 2048;
 
@@ -223,4 +223,10 @@ export function ddrescueVersion() {
   const probe = spawnSync('ddrescue', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return undefined;
   return probe.stdout.split('\n')[0].trim();
+}
+
+/** Benchmark 3b's defect map: `badAreas` areas of 1-4 sectors on a BD of `sectors`, written to `path`. */
+export function writeBdDefects(path, sectors, badAreas, seed) {
+  const areas = normalizeAreas(randomSmallAreas(prng(seed), sectors, badAreas, 1, 4, 0, sectors - 1), sectors);
+  writeFileSync(path, defectMapText(areas, sectors, `${badAreas} small bad areas on a BD`));
 }
