@@ -118,10 +118,36 @@ export interface HfsReader extends FileSystemReader {
   readDir(dir: FsNode): Promise<HfsNode[]>;
 }
 
-interface CatalogEntry {
+/** A catalog record as a node and the folder it is in. */
+export interface CatalogEntry {
   parent: number;
   name: string;
   node: Omit<HfsNode, 'path'>;
+}
+
+/**
+ * Groups parsed catalog records by parent folder and finds the root (CNID 2 in parent 1), the
+ * same for HFS and HFS+. Records the parser skips (threads, damaged ones) are left out.
+ */
+export function groupCatalog(
+  records: Uint8Array[],
+  maxRecords: number,
+  parse: (record: Uint8Array) => CatalogEntry | undefined,
+  what: string,
+): { children: Map<number, CatalogEntry[]>; root: HfsNode } {
+  if (records.length > maxRecords) throw new FormatError(`the catalog holds ${records.length} records`);
+  const children = new Map<number, CatalogEntry[]>();
+  let rootNode: Omit<HfsNode, 'path'> | undefined;
+  for (const record of records) {
+    const entry = parse(record);
+    if (entry === undefined) continue;
+    if (entry.parent === 1 && entry.node.cnid === 2) rootNode = entry.node;
+    const list = children.get(entry.parent) ?? [];
+    list.push(entry);
+    children.set(entry.parent, list);
+  }
+  if (rootNode === undefined) throw new FormatError(`the ${what} catalog has no root folder`);
+  return { children, root: { ...rootNode, name: '', path: '/' } };
 }
 
 /** Largest catalog read in one go: 64 MiB covers any real HFS volume (max 65535 blocks). */
@@ -147,19 +173,7 @@ export async function openHfs(source: SectorSource, options: HfsOpenOptions = {}
   const catalogExtents = forkExtents(geometry, fork(4, 0, mdb.catalogFileRuns), mdb.catalogFileSize, warnings, 'catalog file');
   const header = await readBtreeHeader(source, catalogExtents, 512);
   const records = await readLeafRecords(source, catalogExtents, header);
-  if (records.length > MAX_CATALOG_RECORDS) throw new FormatError(`the catalog holds ${records.length} records`);
-  const children = new Map<number, CatalogEntry[]>();
-  let rootNode: Omit<HfsNode, 'path'> | undefined;
-  for (const record of records) {
-    const entry = parseCatalogRecord(record, geometry, fork, warnings);
-    if (entry === undefined) continue;
-    if (entry.parent === 1 && entry.node.cnid === 2) rootNode = entry.node;
-    const list = children.get(entry.parent) ?? [];
-    list.push(entry);
-    children.set(entry.parent, list);
-  }
-  if (rootNode === undefined) throw new FormatError('the HFS catalog has no root folder');
-  const root: HfsNode = { ...rootNode, name: '', path: '/' };
+  const { children, root } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseCatalogRecord(record, geometry, fork, warnings), 'HFS');
   return {
     type: 'hfs',
     label: mdb.volumeName,

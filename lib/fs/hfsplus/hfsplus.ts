@@ -9,7 +9,7 @@ import type { SectorSource } from '../../sources/sector-source.js';
 import { readBytes } from '../read-bytes.js';
 import type { FileSystemReader, FsNode, FsNodeKind, FsWarning } from '../types.js';
 import { forkExtents, macDate, probeNodeSize, readBtreeHeader, readFork, readLeafRecords, type AllocationGeometry, type BlockRun } from '../hfs/btree.js';
-import { embeddedHfsPlus, parseMdb, type HfsNode } from '../hfs/hfs.js';
+import { embeddedHfsPlus, groupCatalog, parseMdb, type CatalogEntry, type HfsNode } from '../hfs/hfs.js';
 
 export const HFSPLUS_SIGNATURE = 0x482b;
 export const HFSX_SIGNATURE = 0x4858;
@@ -113,11 +113,6 @@ export async function findHfsPlus(source: SectorSource, start: number): Promise<
 const MAX_CATALOG_RECORDS = 5_000_000;
 const S_IFMT = 0o170000;
 
-interface CatalogEntry {
-  parent: number;
-  name: string;
-  node: Omit<HfsNode, 'path'>;
-}
 
 /**
  * Opens the HFS+/HFSX volume at `options.start` (directly or in an HFS wrapper) and reads its
@@ -136,20 +131,8 @@ export async function openHfsPlus(source: SectorSource, options: HfsPlusOpenOpti
   // The header node's own size field is what matters; read node 0 with the smallest size first.
   const btree = await readBtreeHeader(source, catalogExtents, await probeNodeSize(source, catalogExtents));
   const records = await readLeafRecords(source, catalogExtents, btree);
-  if (records.length > MAX_CATALOG_RECORDS) throw new FormatError(`the catalog holds ${records.length} records`);
-  const children = new Map<number, CatalogEntry[]>();
-  let rootNode: Omit<HfsNode, 'path'> | undefined;
-  for (const record of records) {
-    const entry = parseRecord(record, geometry, fork, warnings);
-    if (entry === undefined) continue;
-    if (entry.parent === 1 && entry.node.cnid === 2) rootNode = entry.node;
-    const list = children.get(entry.parent) ?? [];
-    list.push(entry);
-    children.set(entry.parent, list);
-  }
-  if (rootNode === undefined) throw new FormatError('the HFS+ catalog has no root folder');
-  const root: HfsNode = { ...rootNode, name: '', path: '/' };
-  const label = rootNode.name;
+  const { children, root } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseRecord(record, geometry, fork, warnings), 'HFS+');
+  const label = children.get(1)?.find((entry) => entry.node.cnid === 2)?.node.name ?? '';
   return {
     type: 'hfsplus',
     label,
