@@ -53,3 +53,5 @@ export type { FileSystemReader, FsNode, FsExtent, ImageSizeCheck, DeepVerifyRepo
 export { splitImage } from './image/split.js';
 export { verifyRawImage } from './cd/verify-raw.js';
 export type { RawVerifyReport } from './cd/verify-raw.js';
+export { dumpDisc } from './dump/index.js';
+export type { DumpOptions, DumpResult } from './dump/index.js';

@@ -13,6 +13,7 @@ import { identifyCommand } from './commands/identify.js';
 import { compareCommand, mapCommand, mergeCommand } from './commands/tools.js';
 import { convertCommand } from './commands/convert.js';
 import { splitCommand } from './commands/split.js';
+import { dumpCommand } from './commands/dump.js';
 import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -37,6 +38,7 @@ Commands:
   convert <in.toc|in.cue> <out.cue|out.toc>
                                        Convert between cdrdao TOC files and cue sheets
   split <in.cue> <outdir> [--mountable]  One ISO or WAV file per track of a CUE/BIN image
+  dump <device> <out.cue> [--single-bin]  Raw dump of every session: BIN/CUE/TOC/JSON, resumable
 
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
@@ -70,6 +72,7 @@ Other options:
       --offset <lba>      ls, extract: the session whose volume descriptors are at lba+16
                           verify, identify: LBA of the image's first sector on the disc
       --mountable         split: put a later session's ISO at its disc address (zero blocks in front)
+      --single-bin        dump: one BIN named like the cue sheet instead of one per track
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -119,6 +122,7 @@ const OPTIONS = {
   names: { type: 'string' },
   offset: { type: 'string' },
   mountable: { type: 'boolean' },
+  'single-bin': { type: 'boolean' },
   check: { type: 'boolean' },
   record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -148,6 +152,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   identify: ['json', 'offset', ...EMULATOR_OPTIONS],
   convert: ['json'],
   split: ['json', 'mountable'],
+  dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums'],
 };
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
@@ -233,6 +238,19 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       case 'split':
         expectArgs(command, rest, 2, '<in.cue> <outdir>');
         return await splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
+      case 'dump':
+        expectArgs(command, rest, 2, '<device> <out.cue>');
+        return await dumpCommand(ctx, {
+          source: rest[0]!,
+          cue: rest[1]!,
+          json,
+          emulator,
+          singleBin: values['single-bin'] ?? false,
+          retryPasses: optionalInt('retry-passes', values['retry-passes'], 0, 1000) ?? 0,
+          force: values.force ?? false,
+          checksums: !(values['no-checksums'] ?? false),
+          commandLine,
+        });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');
         return await lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, emulator });
