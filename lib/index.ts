@@ -55,3 +55,5 @@ export { verifyRawImage } from './cd/verify-raw.js';
 export type { RawVerifyReport } from './cd/verify-raw.js';
 export { dumpDisc } from './dump/index.js';
 export type { DumpOptions, DumpResult } from './dump/index.js';
+export { analyzeDisc } from './analysis/disc-analysis.js';
+export type { DiscAnalysis, DiscType } from './analysis/disc-analysis.js';

@@ -24,7 +24,7 @@ const HELP = `Usage: discrescue <command> [options]
 Commands:
   demo                                 Rescue the built-in damaged demo disc and print the report
   drives                               List optical drives and whether a disc is mounted
-  info <device>                        Identify a drive, its capabilities and the disc's TOC
+  info <device>                        The drive, its capabilities, and the disc: type, sessions, tracks, filesystems
   image <device> <out.iso>             Read a disc straight into an image (retries, then a mapfile)
   rescue <source> <out.img> <mapfile>  Rescue a damaged disc, ddrescue-style, resumable
   merge <out.img> <out.map> <in.img> <in.map> [...]

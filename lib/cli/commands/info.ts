@@ -3,9 +3,10 @@ import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import type { DiscToc } from '../../drive/toc.js';
 import type { DriveCapabilities } from '../../drive/capabilities.js';
 import { writeFile } from 'node:fs/promises';
-import { NotReadyError, ScsiError } from '../../errors.js';
+import { FormatError, MalformedResponseError, NotReadyError, ScsiError, UnsupportedError } from '../../errors.js';
 import { RecordingTransport } from '../../transport/recording.js';
 import { printJson, type CliContext } from '../io.js';
+import { analyzeDisc, type DiscAnalysis, type FileSystemSummary } from '../../analysis/disc-analysis.js';
 
 interface InfoReport {
   path: string;
@@ -13,6 +14,10 @@ interface InfoReport {
   capabilities: DriveCapabilities;
   medium: { present: boolean; reason?: string };
   toc?: DiscToc;
+  /** Disc type, sessions, tracks and their filesystems (cd-info's analysis report plus isoinfo -d). */
+  analysis?: DiscAnalysis;
+  /** Why the analysis is missing, when the drive failed it. */
+  analysisError?: string;
   /** Virtual-clock counters, for emulated drives. */
   drive?: SimulationStats;
 }
@@ -42,7 +47,19 @@ export async function infoCommand(
     try {
       await drive.waitReady({ timeoutMs: 20_000, ...signalOption });
       report.medium = { present: true };
-      report.toc = await drive.toc(signalOption);
+      report.toc = await drive.toc(signalOption).catch((error: unknown) => {
+        // DVD and BD drives may refuse the TOC; the analysis reads READ CAPACITY instead.
+        if (error instanceof ScsiError && error.senseKey === 0x05) return undefined;
+        throw error;
+      });
+      if (report.toc === undefined) delete report.toc;
+      try {
+        report.analysis = await analyzeDisc(drive, signalOption);
+      } catch (error) {
+        // The drive's identity and TOC are still worth printing when the analysis fails.
+        if (!(error instanceof ScsiError || error instanceof FormatError || error instanceof UnsupportedError || error instanceof MalformedResponseError)) throw error;
+        report.analysisError = error.message;
+      }
     } catch (error) {
       if (!(error instanceof NotReadyError || (error instanceof ScsiError && error.senseKey === 0x05))) throw error;
       report.medium = { present: false, reason: error.message };
@@ -74,18 +91,44 @@ function printHuman(ctx: CliContext, r: InfoReport): void {
     out(`Medium:       none (${r.medium.reason ?? 'not ready'})`);
     return;
   }
-  const toc = r.toc;
-  if (!toc) return;
   if (r.drive) out(`Emulated:     ${r.drive.commands} commands, ${r.drive.simulatedSeconds.toFixed(3)} s simulated`);
-  out(`Medium:       ${toc.sessions.length} session(s), tracks ${toc.firstTrack}-${toc.lastTrack}, lead-out at LBA ${toc.leadOutLba}`);
-  for (const s of toc.sessions) {
-    out(`  Session ${s.number}`);
+  const toc = r.toc;
+  if (toc) out(`Medium:       ${toc.sessions.length} session(s), tracks ${toc.firstTrack}-${toc.lastTrack}, lead-out at LBA ${toc.leadOutLba}`);
+  if (r.analysisError !== undefined) out(`Disc analysis failed: ${r.analysisError}`);
+  const a = r.analysis;
+  if (!a) return;
+  out('');
+  out('Disc analysis');
+  out(`  Disc type:  ${a.discTypeName}`);
+  if (a.mcn !== undefined) out(`  MCN:        ${a.mcn}`);
+  for (const s of a.sessions) {
+    out(`  Session ${s.number} (lead-out at LBA ${s.leadOutLba})`);
     for (const t of s.tracks) {
+      const flags = [t.control.preEmphasis ? (t.type === 'audio' ? 'pre-emphasis' : 'incremental') : '', t.control.copyPermitted ? 'copy permitted' : '', t.control.fourChannel ? 'four channels' : '']
+        .filter(Boolean)
+        .join(', ');
       out(
-        `    Track ${String(t.number).padStart(2, '0')}  ${t.isData ? 'data ' : 'audio'}  LBA ${String(t.startLba).padStart(6)}  ${String(t.sectorCount).padStart(6)} sectors`,
+        `    Track ${String(t.number).padStart(2, '0')}  ${t.mode.padEnd(8)}  LBA ${String(t.startLba).padStart(7)}  ${String(t.lengthSectors).padStart(7)} sectors` +
+          (flags ? `  [${flags}]` : '') +
+          (t.isrc !== undefined ? `  ISRC ${t.isrc}` : ''),
       );
+      for (const fs of t.fileSystems) printFileSystem(out, fs);
+      if (t.type === 'data' && t.fileSystems.length === 0) out('      no filesystem recognised');
     }
   }
+}
+
+function printFileSystem(out: (line?: string) => void, fs: FileSystemSummary): void {
+  out(`      ${fs.version}: "${fs.label}", ${fs.blockCount} blocks of ${fs.blockSize} bytes${fs.partition ? ` (${fs.partition.map} partition ${fs.partition.index})` : ''}`);
+  const fields: [string, string | undefined][] = [
+    ['System id', fs.systemId],
+    ['Volume set id', fs.volumeSetId],
+    ['Publisher id', fs.publisher],
+    ['Data preparer id', fs.dataPreparer],
+    ['Application id', fs.application],
+    ['Joliet volume id', fs.jolietLabel],
+  ];
+  for (const [name, value] of fields) if (value) out(`        ${`${name}:`.padEnd(18)}${value}`);
 }
 
 function yesNo(value: boolean): string {

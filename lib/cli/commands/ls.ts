@@ -91,7 +91,12 @@ export async function lsCommand(
       if (o.long) {
         printLong(ctx, reader, dir, entries, dots.get(dir));
         dots.delete(dir);
-      } else for (const entry of entries) ctx.stdout.write(`${entry.path}\n`);
+      } else {
+        // One write per directory: a write per line costs a system call each on a file or pipe.
+        let text = '';
+        for (const entry of entries) text += `${entry.path}\n`;
+        if (text) ctx.stdout.write(text);
+      }
     }
     for (const w of reader.warnings) ctx.stderr.write(`warning: ${w.path ? `${w.path}: ` : ''}${w.message} [${w.code}]\n`);
     return failed ? 1 : 0;
@@ -108,10 +113,12 @@ function printLong(ctx: CliContext, reader: FileSystemReader, dir: FsNode, entri
   const dot = listing ? listing.dot : dir;
   const dotDot = listing ? listing.dotDot : dir;
   const header = dir.path === '/' ? '/' : `${dir.path}/`;
-  ctx.stdout.write(`\nDirectory listing of ${header}\n`);
-  if (dot) ctx.stdout.write(`${longLine(reader, dot, '.')}\n`);
-  if (dotDot) ctx.stdout.write(`${longLine(reader, dotDot, '..')}\n`);
-  for (const entry of entries) ctx.stdout.write(`${longLine(reader, entry, entry.name)}\n`);
+  // The directory in one write (a system call per line dominated large listings).
+  let text = `\nDirectory listing of ${header}\n`;
+  if (dot) text += `${longLine(reader, dot, '.')}\n`;
+  if (dotDot) text += `${longLine(reader, dotDot, '..')}\n`;
+  for (const entry of entries) text += `${longLine(reader, entry, entry.name)}\n`;
+  ctx.stdout.write(text);
 }
 
 /** A line like `isoinfo -l` prints: mode, links, uid, gid (octal), size, date, [extent flags], name. */

@@ -38,10 +38,12 @@ export function both32(buf: Uint8Array, offset: number): { value: number; consis
 
 /** An a-/d-character identifier: bytes as Latin-1, trailing spaces and NULs removed. */
 export function isoText(buf: Uint8Array, offset: number, length: number): string {
-  const end = Math.min(buf.length, offset + length);
+  let end = Math.min(buf.length, offset + length);
+  // Trim by index rather than with a regular expression: this runs once per directory record.
+  while (end > offset && (buf[end - 1] === 0x20 || buf[end - 1] === 0)) end--;
   let text = '';
   for (let i = offset; i < end; i++) text += String.fromCharCode(buf[i]!);
-  return text.replace(/[ \0]+$/u, '');
+  return text;
 }
 
 /** A Joliet identifier: UCS-2/UTF-16 big-endian, trailing spaces and NULs removed. */

@@ -70,13 +70,16 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
   const nameParts: string[] = [];
   const link = { parts: [] as string[], current: '', seen: false, done: false };
   let nameDone = false;
-  const seenContinuations = new Set<string>();
-  let bytes: Uint8Array | undefined = area.subarray(Math.min(options.skip, area.length));
+  // Made when a CE is met: most records have none.
+  let seenContinuations: Set<string> | undefined;
+  let bytes: Uint8Array | undefined = area;
+  let first = Math.min(options.skip, area.length);
   let hops = 0;
   const warn = (code: string, message: string): void => options.warn({ code, message, path: options.path });
   while (bytes) {
     let next: { block: number; offset: number; length: number } | undefined;
-    let pos = 0;
+    let pos = first;
+    first = 0;
     while (pos + 4 <= bytes.length) {
       const sig = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
       const len = bytes[pos + 2]!;
@@ -85,23 +88,25 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
         if (bytes[pos] !== 0) warn('SUSP_BAD_ENTRY', `System Use entry "${printable(sig)}" has a bad length (${len})`);
         break;
       }
-      const e = bytes.subarray(pos, pos + len);
+      // Entries are read in place (offsets from `at`); only TF and SL get a view of their own.
+      const at = pos;
+      const b = bytes;
       pos += len;
       switch (sig) {
         case 'SP':
-          if (len >= 7 && e[4] === 0xbe && e[5] === 0xef) info.sp = { skip: e[6]! };
+          if (len >= 7 && b[at + 4] === 0xbe && b[at + 5] === 0xef) info.sp = { skip: b[at + 6]! };
           break;
         case 'ER': {
           if (len < 8) break;
-          const idLength = e[4]!;
-          info.extensions.push(latin1(e.subarray(8, Math.min(len, 8 + idLength))));
+          const idLength = b[at + 4]!;
+          info.extensions.push(latin1(b, at + 8, at + Math.min(len, 8 + idLength)));
           break;
         }
         case 'RR':
           info.rr = true;
           break;
         case 'CE':
-          if (len >= 28) next = { block: le32(e, 4), offset: le32(e, 12), length: le32(e, 20) };
+          if (len >= 28) next = { block: le32(b, at + 4), offset: le32(b, at + 12), length: le32(b, at + 20) };
           break;
         case 'ST':
           pos = bytes.length;
@@ -109,10 +114,10 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
         case 'NM': {
           info.rockRidge = true;
           if (len < 5 || nameDone) break;
-          const flags = e[4]!;
+          const flags = b[at + 4]!;
           if (flags & 0x02) info.nameIsCurrent = true;
           if (flags & 0x04) info.nameIsParent = true;
-          nameParts.push(utf8(e.subarray(5)));
+          nameParts.push(utf8(b, at + 5, at + len));
           if ((flags & 0x01) === 0) nameDone = true;
           break;
         }
@@ -122,23 +127,23 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
             warn('RR_BAD_PX', `PX entry of ${len} bytes is too short`);
             break;
           }
-          info.mode = le32(e, 4);
-          info.nlink = le32(e, 12);
-          info.uid = le32(e, 20);
-          info.gid = le32(e, 28);
-          if (len >= 44) info.ino = le32(e, 36);
+          info.mode = le32(b, at + 4);
+          info.nlink = le32(b, at + 12);
+          info.uid = le32(b, at + 20);
+          info.gid = le32(b, at + 28);
+          if (len >= 44) info.ino = le32(b, at + 36);
           break;
         case 'PN':
           info.rockRidge = true;
-          if (len >= 20) info.device = { high: le32(e, 4), low: le32(e, 12) };
+          if (len >= 20) info.device = { high: le32(b, at + 4), low: le32(b, at + 12) };
           break;
         case 'TF':
           info.rockRidge = true;
-          parseTimes(e, info.times);
+          parseTimes(b.subarray(at, at + len), info.times);
           break;
         case 'SL':
           info.rockRidge = true;
-          if (!link.done) parseSymlink(e, link, warn);
+          if (!link.done) parseSymlink(b.subarray(at, at + len), link, warn);
           break;
         case 'RE':
           info.rockRidge = true;
@@ -146,11 +151,11 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
           break;
         case 'CL':
           info.rockRidge = true;
-          if (len >= 12) info.childLink = le32(e, 4);
+          if (len >= 12) info.childLink = le32(b, at + 4);
           break;
         case 'PL':
           info.rockRidge = true;
-          if (len >= 12) info.parentLink = le32(e, 4);
+          if (len >= 12) info.parentLink = le32(b, at + 4);
           break;
         default:
           break;
@@ -159,6 +164,7 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
     bytes = undefined;
     if (next) {
       const key = `${next.block}:${next.offset}`;
+      seenContinuations ??= new Set<string>();
       if (seenContinuations.has(key) || ++hops > MAX_CONTINUATIONS) {
         warn('SUSP_CE_LOOP', 'System Use continuation areas form a loop or a chain too long; the rest is ignored');
       } else if (next.length > MAX_CONTINUATION_BYTES || next.offset >= MAX_CONTINUATION_BYTES) {
@@ -183,13 +189,16 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
   return info;
 }
 
+/** TF flag bits 0-6, in order. */
+const TF_KEYS: readonly (keyof RockRidgeTimes)[] = ['creation', 'modify', 'access', 'attributes', 'backup', 'expiration', 'effective'];
+
 /** TF: a flags byte, then the recorded times in flag order, 7 or 17 bytes each. */
 function parseTimes(e: Uint8Array, times: RockRidgeTimes): void {
   if (e.length < 5) return;
   const flags = e[4]!;
   const long = (flags & 0x80) !== 0;
   const size = long ? 17 : 7;
-  const keys: (keyof RockRidgeTimes)[] = ['creation', 'modify', 'access', 'attributes', 'backup', 'expiration', 'effective'];
+  const keys = TF_KEYS;
   let at = 5;
   for (let bit = 0; bit < 7; bit++) {
     if ((flags & (1 << bit)) === 0) continue;
@@ -223,7 +232,7 @@ function parseSymlink(
     if (flags & 0x02) text = '.';
     else if (flags & 0x04) text = '..';
     else if (flags & 0x08) text = '';
-    else text = utf8(e.subarray(at + 2, at + 2 + length));
+    else text = utf8(e, at + 2, at + 2 + length);
     link.current += text;
     // A root component is an empty part, so joining with '/' gives the leading slash.
     if ((flags & 0x01) === 0) {
@@ -235,18 +244,31 @@ function parseSymlink(
   if (!entryContinues) link.done = true;
 }
 
-function latin1(bytes: Uint8Array): string {
+/** Bytes [start, end) as Latin-1. */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
   let text = '';
-  for (const b of bytes) text += String.fromCharCode(b);
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
   return text;
 }
 
-/** Rock Ridge names are bytes; UTF-8 is what writers use today, Latin-1 the fallback. */
-function utf8(bytes: Uint8Array): string {
+/** One decoder for every name: building one per call showed in profiles of large trees. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Rock Ridge names are bytes [start, end); UTF-8 is what writers use today, Latin-1 the fallback. */
+function utf8(bytes: Uint8Array, start: number, end: number): string {
+  // Plain ASCII (most names) needs no decoder.
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return latin1(bytes, start, end);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes.subarray(start, end));
   } catch {
-    return latin1(bytes);
+    return latin1(bytes, start, end);
   }
 }
 
