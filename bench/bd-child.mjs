@@ -41,9 +41,7 @@ try {
     commandLine: 'bench',
     progressIntervalMs: 1000,
     onProgress: () => {
-      const m = process.memoryUsage();
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-      if (process.env.BD_DEBUG) console.error(JSON.stringify({ rss: m.rss >> 20, heapTotal: m.heapTotal >> 20, heapUsed: m.heapUsed >> 20, external: m.external >> 20, ab: m.arrayBuffers >> 20 }));
+      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     },
   });
 } finally {

@@ -16,6 +16,16 @@ export class DiscError extends Error {
   }
 }
 
+/**
+ * The description in a Node system error's message ("ENOSPC: no space left on device, write"
+ * → "no space left on device"), for messages that name the file and the call themselves.
+ */
+export function systemErrorReason(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') return String(error);
+  return message.replace(/^[A-Z0-9]+: /u, '').replace(/, \w+( '.*')?$/u, '');
+}
+
 /** Attach a value without making it enumerable (keeps logs small). */
 export function hideProperty(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });

@@ -29,7 +29,7 @@ import { posix } from 'node:path';
 import { AbortError, FormatError, UnsupportedError } from '../errors.js';
 import { cdrdaoTocToCue } from './convert.js';
 import { CUE_SECTOR_SIZE, type CueSheet, type CueTrackMode } from './cue-sheet.js';
-import { formatMsfDuration } from './msf-duration.js';
+import { cueIndexPosition, cueTrackSegments, pad2, type FileCursors, type RawImageSegment } from './cue-layout.js';
 import { createNodeSheetReader, loadCdrdaoToc, loadCueSheet, resolveSheetFile } from './sheet-loader.js';
 
 const SESSION_PREGAP = 150;
@@ -44,19 +44,8 @@ export const WAV_HEADER_SIZE = 44;
 /** WAV data chunks hold at most 4 GiB − header. */
 const MAX_WAV_DATA = 0xffffffff - 36;
 
-/** A stretch of one file that belongs to a track. */
-export interface RawImageSegment {
-  fileIndex: number;
-  /** Frame position in the file, as INDEX positions count (sectors of this and earlier tracks). */
-  fileFrame: number;
-  /** Byte offset in the file. */
-  byteStart: number;
-  /** Whole or partial sectors (a file may end inside its last sector). */
-  frames: number;
-  byteLength: number;
-}
+export type { RawImageSegment } from './cue-layout.js';
 
-/** Where one track of a CUE/BIN image lies, in its files and on the disc. */
 export interface RawImageTrack {
   number: number;
   session: number;
@@ -80,10 +69,6 @@ export interface RawImageTrack {
   bigEndianAudio: boolean;
 }
 
-function pad2(value: number): string {
-  return value < 10 ? `0${value}` : String(value);
-}
-
 /**
  * The file stretches and disc LBAs of every track of `sheet`, given the sizes of its files (in
  * `sheet.files` order). FormatError (file and line) for an INDEX past the end of its file;
@@ -91,9 +76,6 @@ function pad2(value: number): string {
  */
 export function layoutCueImage(sheet: CueSheet, fileSizes: readonly number[]): RawImageTrack[] {
   const where = sheet.fileName;
-  const fail = (message: string, line: number | undefined): never => {
-    throw new FormatError(message, { file: where, line });
-  };
   sheet.files.forEach((file, f) => {
     if (file.type !== 'BINARY' && file.type !== 'MOTOROLA') {
       throw new UnsupportedError(`${where ?? 'cue sheet'}:${file.line ?? 1}: FILE "${file.name}" is ${file.type}; only BINARY and MOTOROLA (raw) files can be split or verified`);
@@ -101,57 +83,18 @@ export function layoutCueImage(sheet: CueSheet, fileSizes: readonly number[]): R
     const size = fileSizes[f];
     if (size === undefined || !Number.isSafeInteger(size) || size < 0) throw new RangeError(`Expected the size of file ${f} ("${file.name}")`);
   });
-  const cursors = new Map<number, { frames: number; bytes: number }>();
+  const cursors: FileCursors = new Map();
   const out: RawImageTrack[] = [];
   let cursorLba = 0;
   let previousSession = 0;
   let leadOut = 0;
   sheet.tracks.forEach((track, t) => {
     const sectorSize = CUE_SECTOR_SIZE[track.mode];
-    const first = track.indexes[0];
-    if (first === undefined) return fail(`TRACK ${pad2(track.number)} has no INDEX`, track.line);
-    const next = sheet.tracks[t + 1];
-    const nextFirst = next?.indexes[0];
-    const ownLastFile = Math.max(...track.indexes.map((index) => index.fileIndex));
-    let lastFile = nextFirst?.fileIndex ?? ownLastFile;
-    if (next !== undefined && next.session !== track.session && lastFile > ownLastFile) lastFile -= 1;
-    const segments: RawImageSegment[] = [];
-    for (let f = first.fileIndex; f <= lastFile; f++) {
-      const cursor = cursors.get(f) ?? { frames: 0, bytes: 0 };
-      const size = fileSizes[f] ?? 0;
-      const to = f === nextFirst?.fileIndex ? nextFirst.offsetFrames : undefined;
-      let frames: number;
-      let byteLength: number;
-      if (to === undefined) {
-        byteLength = Math.max(0, size - cursor.bytes);
-        frames = Math.ceil(byteLength / sectorSize);
-      } else {
-        frames = to - cursor.frames;
-        byteLength = frames * sectorSize;
-        if (cursor.bytes + byteLength > size) {
-          fail(`INDEX ${pad2(nextFirst?.number ?? 0)} of TRACK ${pad2(track.number + 1)} lies past the end of FILE "${sheet.files[f]?.name ?? ''}" (${size} bytes)`, nextFirst?.line);
-        }
-      }
-      if (frames <= 0) continue;
-      segments.push({ fileIndex: f, fileFrame: cursor.frames, byteStart: cursor.bytes, frames, byteLength });
-      cursors.set(f, { frames: cursor.frames + frames, bytes: cursor.bytes + frames * sectorSize });
-    }
+    const segments = cueTrackSegments(sheet, t, fileSizes, cursors, sectorSize);
     // Frames of file data before INDEX 01.
     const index1 = track.indexes.find((index) => index.number === 1);
-    if (index1 === undefined) return fail(`TRACK ${pad2(track.number)} has no INDEX 01`, track.line);
-    let pregapInFile = -1;
-    let before = 0;
-    for (const segment of segments) {
-      const from = segment.fileFrame;
-      if (segment.fileIndex === index1.fileIndex && index1.offsetFrames >= from && index1.offsetFrames < from + segment.frames) {
-        pregapInFile = before + index1.offsetFrames - from;
-        break;
-      }
-      before += segment.frames;
-    }
-    if (pregapInFile < 0) {
-      return fail(`INDEX 01 at ${formatMsfDuration(index1.offsetFrames)} is past the end of FILE "${sheet.files[index1.fileIndex]?.name ?? ''}" or of TRACK ${pad2(track.number)}`, index1.line ?? track.line);
-    }
+    if (index1 === undefined) throw new FormatError(`TRACK ${pad2(track.number)} has no INDEX 01`, { file: where, line: track.line });
+    const pregapInFile = cueIndexPosition(sheet, track.number, segments, index1, track.line);
     const fileFrames = segments.reduce((sum, segment) => sum + segment.frames, 0);
     const newSession = track.session !== previousSession;
     let startLba: number;

@@ -19,7 +19,7 @@
 
 import { constants as fsConstants, writeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { AbortError, DiscError, FormatError, OutputWriteError } from '../errors.js';
+import { AbortError, DiscError, FormatError, OutputWriteError, systemErrorReason } from '../errors.js';
 import type { ReadOutcome, RetryLevel, SectorSource } from '../sources/sector-source.js';
 import { IntervalMap, type BlockStatus } from './interval-map.js';
 import { readMapfile, saveMapfile, type Mapfile } from './mapfile.js';
@@ -201,7 +201,8 @@ class RescueEngine {
   #simulatedAtLastRescue = 0;
   #readBytes = 0;
   readonly #hasher: StreamingChecksums | undefined;
-  #buffer: Uint8Array | undefined;
+  /** Every successful read is stored before the next one, so one buffer serves them all. */
+  readonly #buffer: Uint8Array;
   #head: number | undefined;
 
   private constructor(o: RescueOptions, map: IntervalMap, image: FileHandle, mapfile: Mapfile | undefined) {
@@ -214,6 +215,7 @@ class RescueEngine {
     // A resumed image already holds data this run does not write: hash it at the end.
     this.#hasher = o.checksums && !this.#resumed ? new StreamingChecksums() : undefined;
     this.#cluster = Math.max(1, Math.min(o.clusterSectors ?? 32, o.source.maxSectorsPerRead));
+    this.#buffer = new Uint8Array(this.#cluster * this.#sectorSize);
     this.#maxSkip = Math.max(1, o.maxSkipSectors ?? Math.max(64, Math.floor(o.source.sectorCount / 100)));
     if (mapfile) {
       this.#pos = Math.min(mapfile.currentPos, map.size);
@@ -546,8 +548,6 @@ class RescueEngine {
     await this.#maybeSave();
     this.#pos = this.#offsetOf(lba);
     await this.#throttle(count);
-    // Every successful read is stored before the next one, so one buffer serves them all.
-    this.#buffer ??= new Uint8Array(this.#cluster * this.#sectorSize);
     const outcome = await this.#source.read(lba, count, {
       ...(count <= this.#cluster ? { into: this.#buffer } : {}),
       ...(this.#o.direct ? { fua: true } : {}),
@@ -777,10 +777,8 @@ class RescueEngine {
 /** A failed write as OutputWriteError, naming the file and the reason ("no space left on device"). */
 function outputError(error: unknown, path: string, what: string): OutputWriteError {
   if (error instanceof OutputWriteError) return error;
-  const e = error as { code?: unknown; message?: unknown };
-  const reason = typeof e.message === 'string' ? e.message.replace(/^[A-Z0-9]+: /u, '').replace(/, \w+( '.*')?$/u, '') : String(error);
-  const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-  return new OutputWriteError(`${path}: ${what}: ${reason}${code}`, path, error);
+  const code = (error as { code?: unknown }).code;
+  return new OutputWriteError(`${path}: ${what}: ${systemErrorReason(error)}${typeof code === 'string' ? ` (${code})` : ''}`, path, error);
 }
 
 /** Longest run of rescued sectors a read goes through instead of seeking over it (128 KiB). */

@@ -6,7 +6,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { readSync } from 'node:fs';
-import { DiscError, NoMediumTransportError, PermissionError, TransportClosedError, TransportError, UnsupportedError } from '../errors.js';
+import { DiscError, NoMediumTransportError, PermissionError, systemErrorReason, TransportClosedError, TransportError, UnsupportedError } from '../errors.js';
 import { checkInteger } from '../scsi/bytes.js';
 import { checkReadRange } from './check-read-range.js';
 import { blockDeviceSizeBytes, type BlockDeviceSizeOptions } from './block-device-size.js';
@@ -160,7 +160,7 @@ class FileSectorSource implements FileSource {
 
 /** A failed file system call as a TransportError subclass with errno, syscall and path. */
 function fileError(error: unknown, path: string, what: string): TransportError {
-  const e = error as { code?: unknown; errno?: unknown; syscall?: unknown; message?: unknown };
+  const e = error as { code?: unknown; errno?: unknown; syscall?: unknown };
   const errnoCode = typeof e.code === 'string' ? e.code : undefined;
   const details = {
     errnoCode,
@@ -169,10 +169,7 @@ function fileError(error: unknown, path: string, what: string): TransportError {
     path,
     cause: error,
   };
-  // Node's message is "CODE: description, syscall 'path'": keep the middle.
-  const text = typeof e.message === 'string' ? e.message : String(error);
-  const reason = text.replace(/^[A-Z0-9]+: /u, '').replace(/, \w+ '.*'$/u, '');
-  const message = `${path}: ${what} failed: ${reason}${errnoCode ? ` (${errnoCode})` : ''}`;
+  const message = `${path}: ${what} failed: ${systemErrorReason(error)}${errnoCode ? ` (${errnoCode})` : ''}`;
   if (errnoCode === 'EACCES' || errnoCode === 'EPERM') return new PermissionError(message, details);
   if (errnoCode === 'ENOMEDIUM') return new NoMediumTransportError(message, details);
   return new TransportError(message, details);

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,40 +10,20 @@ import { createEmulatedDrive } from '../../lib/emulator/emulated-drive.js';
 import type { DiscModel } from '../../lib/emulator/disc-model.js';
 import type { FaultOptions } from '../../lib/emulator/faults.js';
 import { resolveDriveProfile, type DriveProfilePreset } from '../../lib/emulator/drive-profile.js';
-import { createSyntheticDisc, syntheticAudioSample, type TrackContent } from '../../lib/emulator/synthetic-disc.js';
+import { createSyntheticDisc } from '../../lib/emulator/synthetic-disc.js';
 import { buildSyntheticIso } from '../../lib/emulator/synthetic-iso.js';
 import { UnsupportedError } from '../../lib/errors.js';
 import { splitImage, WAV_HEADER_SIZE } from '../../lib/image/split.js';
 import { readMapfile } from '../../lib/rescue/mapfile.js';
+import { expectedSamples, isoContent, sha256 } from '../helpers/synthetic-content.js';
 
 const HAVE_CD_INFO = spawnSync('cd-info', ['--version']).error === undefined;
 const HAVE_TOC2CUE = spawnSync('toc2cue', ['-h']).error === undefined;
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 function smallIso(volumeId: string): Uint8Array {
   const data = new Uint8Array(120_000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
   return buildSyntheticIso({ volumeId, files: [{ name: 'README.TXT', data: new TextEncoder().encode('dump me\n') }, { name: 'DATA.BIN', data }], paddingBlocks: 10 });
-}
-
-function isoContent(iso: Uint8Array, startLba: number): TrackContent {
-  return {
-    fill(lba, _index, _sector, userData) {
-      if (lba < startLba) return 'absent';
-      userData.set(iso.subarray((lba - startLba) * 2048, (lba - startLba + 1) * 2048));
-      return 'user';
-    },
-  };
-}
-
-function expectedSamples(start: number, end: number): Uint8Array {
-  const out = new Uint8Array((end - start) * 2352);
-  const view = new DataView(out.buffer);
-  for (let lba = start; lba < end; lba++) {
-    for (let s = 0; s < 588; s++) view.setUint32(((lba - start) * 588 + s) * 4, syntheticAudioSample(lba * 588 + s), true);
-  }
-  return out;
 }
 
 const mixedIso = smallIso('MIXED');

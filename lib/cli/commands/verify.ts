@@ -77,13 +77,7 @@ function verdict(check: ImageSizeCheck, deep: DeepCheck[]): string {
 /** Byte ranges of the image that a rescue mapfile does not call finished. */
 async function unfinishedRanges(path: string): Promise<Array<{ start: number; length: number }>> {
   const { map } = readMapfile(await readFile(path, 'utf8'), { fileName: path });
-  const ranges: Array<{ start: number; length: number }> = [];
-  for (let cursor = 0; ; ) {
-    const run = map.nextRun(cursor, '?*/-');
-    if (!run) return ranges;
-    ranges.push({ start: run.pos, length: run.size });
-    cursor = run.pos + run.size;
-  }
+  return [...map.ranges('?*/-')].map((range) => ({ start: range.pos, length: range.size }));
 }
 
 /** Walks every filesystem the size check found (a file beyond the image or unreadable is a problem). */
@@ -102,9 +96,10 @@ async function deepChecks(
         continue;
       }
       // Extents are disc addresses: the image ends at its first sector's address plus its size.
-      const sourceBytes = source.firstLba * 2048 + source.sizeBytes;
+      const base = source.firstLba * source.sectorSize;
+      const sourceBytes = base + source.sizeBytes;
       // A mapfile counts from the image's first byte.
-      const shifted = badRanges?.map((r) => ({ start: r.start + source.firstLba * 2048, length: r.length }));
+      const shifted = badRanges?.map((r) => ({ start: r.start + base, length: r.length }));
       const report = await deepVerify(opened.reader, { sourceBytes, ...(shifted ? { badRanges: shifted } : {}) });
       checks.push({ fileSystem: opened.name, at: opened.at, ...report });
     }

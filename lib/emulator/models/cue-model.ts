@@ -18,9 +18,9 @@
  *   and zero-data sectors with EDC/ECC on data tracks.
  */
 
+import { cueIndexPosition, cueTrackSegments, pad2, type FileCursors } from '../../image/cue-layout.js';
 import {
   CUE_SECTOR_SIZE,
-  formatMsfDuration,
   loadCueSheet,
   type CueIndex,
   type CueSheet,
@@ -70,22 +70,6 @@ function controlOf(track: CueTrack): number {
   return control;
 }
 
-/** A stretch of one FILE that belongs to a track: frames [from, from + frames). */
-interface Segment {
-  fileIndex: number;
-  from: number;
-  frames: number;
-  /** Bytes of the file the stretch covers (the last sector of a file may be partial). */
-  byteStart: number;
-  byteLength: number;
-}
-
-/** How far each FILE has been given to tracks. */
-interface FileCursor {
-  frames: number;
-  bytes: number;
-}
-
 /**
  * Opens a cue sheet and its BIN files as a disc. Throws FormatError (file and line) for a
  * malformed sheet, a missing file or an INDEX past the end of its file, and UnsupportedError for
@@ -127,30 +111,17 @@ async function cueCdText(sheet: CueSheet, cuePath: string, reader: ImageFileRead
 }
 
 function createCueModel(sheet: CueSheet, cuePath: string, sources: readonly ByteSource[], cdTextPacks: Uint8Array | undefined) {
-  const fail = (message: string, line: number | undefined): never => {
-    throw new FormatError(message, { file: cuePath, line });
-  };
-  const cursors = new Map<number, FileCursor>();
+  const cursors: FileCursors = new Map();
   const specs: SyntheticTrackSpec[] = [];
   let previousSession = 0;
+  const sizes = sources.map((source) => source.sizeBytes);
   sheet.tracks.forEach((track, t) => {
     const sectorSize = CUE_SECTOR_SIZE[track.mode];
-    const segments = trackSegments(sheet, t, sources, cursors, sectorSize, fail);
+    const segments = cueTrackSegments(sheet, t, sizes, cursors, sectorSize);
     const fileFrames = segments.reduce((sum, segment) => sum + segment.frames, 0);
-    /** Frames from the track's first file sector to an index. */
-    const position = (index: CueIndex): number => {
-      let before = 0;
-      for (const segment of segments) {
-        if (segment.fileIndex === index.fileIndex && index.offsetFrames >= segment.from && index.offsetFrames < segment.from + segment.frames) {
-          return before + index.offsetFrames - segment.from;
-        }
-        before += segment.frames;
-      }
-      const file = sheet.files[index.fileIndex];
-      return fail(`INDEX ${pad2(index.number)} at ${formatMsfDuration(index.offsetFrames)} is past the end of FILE "${file?.name ?? ''}" or of TRACK ${pad2(track.number)}`, index.line ?? track.line);
-    };
+    const position = (index: CueIndex): number => cueIndexPosition(sheet, track.number, segments, index, track.line);
     const index1 = track.indexes.find((index) => index.number === 1);
-    if (index1 === undefined) return fail(`TRACK ${pad2(track.number)} has no INDEX 01`, track.line);
+    if (index1 === undefined) throw new FormatError(`TRACK ${pad2(track.number)} has no INDEX 01`, { file: cuePath, line: track.line });
     const inFilePregap = position(index1);
     const indexOffsets = track.indexes.filter((index) => index.number > 1).map((index) => position(index) - inFilePregap);
     // INDEX 01 lies inside the file data (position checked it), so the track has a sector.
@@ -201,52 +172,3 @@ function createCueModel(sheet: CueSheet, cuePath: string, sources: readonly Byte
   }
 }
 
-/**
- * The file stretches of track `t`: from where its files were left (or its first INDEX) to the
- * next track's first INDEX, or to the end of its last file.
- */
-function trackSegments(
-  sheet: CueSheet,
-  t: number,
-  sources: readonly ByteSource[],
-  cursors: Map<number, FileCursor>,
-  sectorSize: number,
-  fail: (message: string, line: number | undefined) => never,
-): Segment[] {
-  const track = sheet.tracks[t] as CueTrack;
-  const first = track.indexes[0] as CueIndex;
-  const next = sheet.tracks[t + 1];
-  const nextFirst = next?.indexes[0];
-  const ownLastFile = Math.max(...track.indexes.map((index) => index.fileIndex));
-  // A new session in a new file takes that file from its start; within a session, file sectors
-  // before the next track's first INDEX are this track's tail.
-  let lastFile = nextFirst?.fileIndex ?? ownLastFile;
-  if (next !== undefined && next.session !== track.session && lastFile > ownLastFile) lastFile -= 1;
-  const segments: Segment[] = [];
-  for (let f = first.fileIndex; f <= lastFile; f++) {
-    const cursor = cursors.get(f) ?? { frames: 0, bytes: 0 };
-    const size = sources[f]?.sizeBytes ?? 0;
-    const to = f === nextFirst?.fileIndex ? nextFirst.offsetFrames : undefined;
-    let frames: number;
-    let byteLength: number;
-    if (to === undefined) {
-      byteLength = Math.max(0, size - cursor.bytes);
-      frames = Math.ceil(byteLength / sectorSize);
-    } else {
-      frames = to - cursor.frames;
-      byteLength = frames * sectorSize;
-      if (cursor.bytes + byteLength > size) {
-        const file = sheet.files[f];
-        fail(`INDEX ${pad2(nextFirst?.number ?? 0)} of TRACK ${pad2(track.number + 1)} lies past the end of FILE "${file?.name ?? ''}" (${size} bytes)`, nextFirst?.line);
-      }
-    }
-    if (frames <= 0) continue;
-    segments.push({ fileIndex: f, from: cursor.frames, frames, byteStart: cursor.bytes, byteLength });
-    cursors.set(f, { frames: cursor.frames + frames, bytes: cursor.bytes + frames * sectorSize });
-  }
-  return segments;
-}
-
-function pad2(value: number): string {
-  return value < 10 ? `0${value}` : String(value);
-}

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,43 +7,21 @@ import { FormatError, UnsupportedError } from '../../../lib/errors.js';
 import type { DiscModel } from '../../../lib/emulator/disc-model.js';
 import { openCueDisc } from '../../../lib/emulator/models/index.js';
 import { saveDiscAsCueBin } from '../../../lib/emulator/save-cue-bin.js';
-import { createSyntheticDisc, syntheticAudioSample, type TrackContent } from '../../../lib/emulator/synthetic-disc.js';
+import { createSyntheticDisc } from '../../../lib/emulator/synthetic-disc.js';
 import { buildSyntheticIso } from '../../../lib/emulator/synthetic-iso.js';
 import { parseCue } from '../../../lib/image/index.js';
 import { layoutCueImage, splitImage, WAV_HEADER_SIZE } from '../../../lib/image/split.js';
+import { expectedSamples, isoContent, sha256 } from '../../helpers/synthetic-content.js';
 
 const HAVE_BCHUNK = spawnSync('bchunk', []).error === undefined;
 const HAVE_GENISOIMAGE = spawnSync('genisoimage', ['-version']).status === 0;
 const HAVE_ISOINFO = spawnSync('isoinfo', ['-version']).error === undefined;
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A small ISO with a few files (built in-process). */
 function smallIso(volumeId: string): Uint8Array {
   const data = new Uint8Array(150_000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 13 + 5) & 0xff;
   return buildSyntheticIso({ volumeId, files: [{ name: 'HELLO.TXT', data: new TextEncoder().encode('hello\n') }, { name: 'DATA.BIN', data }], paddingBlocks: 20 });
-}
-
-/** Track content: 2048-byte ISO blocks from `startLba` on (the first 2048 user bytes of Form 2 sectors too). */
-function isoContent(iso: Uint8Array, startLba: number): TrackContent {
-  return {
-    fill(lba, _index, _sector, userData) {
-      if (lba < startLba) return 'absent';
-      userData.set(iso.subarray((lba - startLba) * 2048, (lba - startLba + 1) * 2048));
-      return 'user';
-    },
-  };
-}
-
-/** Expected WAV data of an audio track of a synthetic disc: its samples, LBA start…end. */
-function expectedSamples(start: number, end: number): Uint8Array {
-  const out = new Uint8Array((end - start) * 2352);
-  const view = new DataView(out.buffer);
-  for (let lba = start; lba < end; lba++) {
-    for (let s = 0; s < 588; s++) view.setUint32(((lba - start) * 588 + s) * 4, syntheticAudioSample(lba * 588 + s), true);
-  }
-  return out;
 }
 
 function wavHeaderOf(dataBytes: number): Uint8Array {
