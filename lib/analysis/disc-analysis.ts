@@ -6,7 +6,7 @@
 
 import type { Drive } from '../drive/drive.js';
 import type { DiscToc, TocTrack } from '../drive/toc.js';
-import { DiscError, ScsiError } from '../errors.js';
+import { CommandTimeoutError, DiscError, ScsiError, TransportError } from '../errors.js';
 import { detectFileSystems, type DetectedFileSystem, type IsoDetails } from '../fs/detect.js';
 import type { UdfVolume } from '../fs/udf/volume.js';
 import { SenseKey } from '../scsi/sense.js';
@@ -284,12 +284,17 @@ async function dataTrackMode(drive: Drive, track: TocTrack, tocDiscType: number 
   return 'unknown';
 }
 
-/** A drive query whose failure (any CHECK CONDITION) only means "not known". */
+/**
+ * A drive query whose failure only means "not known": any CHECK CONDITION, or the host adapter
+ * rejecting this one command (QEMU's scsi-cd answers READ SUB-CHANNEL with DID_ERROR) while the
+ * device stays usable. A timeout or a closed device is still an error.
+ */
 async function optional<T>(query: () => Promise<T>): Promise<T | undefined> {
   try {
     return await query();
   } catch (error) {
     if (error instanceof ScsiError) return undefined;
+    if (error instanceof TransportError && error.hostStatus !== undefined && !(error instanceof CommandTimeoutError)) return undefined;
     throw error;
   }
 }

@@ -1,6 +1,9 @@
 /** analyzeDisc on the demo discs, a session-2 ISO 9660, a DVD and a BD (emulated drives). */
 
 import { describe, expect, it } from 'vitest';
+import { createDemoDisc } from '../../../lib/emulator/demo-discs.js';
+import { TransportClosedError, TransportError } from '../../../lib/errors.js';
+import type { Transport } from '../../../lib/transport/transport.js';
 import {
   analyzeDisc,
   classifyCd,
@@ -226,6 +229,37 @@ describe('analyzeDisc on built discs', () => {
       const a = await analyzeDisc(drive);
       expect(a.discType).toBe('cd-extra');
       expect(a.sessions.flatMap((s) => s.tracks.map((t) => t.mode))).toEqual(['audio', 'audio', 'audio', 'mode2-xa']);
+    } finally {
+      await drive.close();
+    }
+  });
+});
+
+describe('a host adapter that rejects READ SUB-CHANNEL (QEMU scsi-cd: DID_ERROR)', () => {
+  it('MCN and ISRC are unknown, the rest of the analysis stands; a closed transport is still an error', async () => {
+    const emulated = createEmulatedDrive({ disc: createDemoDisc('demo-mixed').disc });
+    let closed = false;
+    const transport: Transport = {
+      path: emulated.path,
+      maxTransferBytes: emulated.maxTransferBytes,
+      get closed() {
+        return emulated.closed;
+      },
+      execute(command, options) {
+        if (closed) return Promise.reject(new TransportClosedError('closed'));
+        if (command.cdb[0] === 0x42) return Promise.reject(new TransportError('opcode 0x42 failed in the host adapter', { hostStatus: 0x07 }));
+        return emulated.execute(command, options);
+      },
+      close: () => emulated.close(),
+    };
+    const drive = Drive.fromTransport(transport);
+    try {
+      const a = await analyzeDisc(drive);
+      expect(a.discType).toBe('mixed-mode');
+      expect(a.mcn).toBeUndefined();
+      expect(a.sessions[0]?.tracks.map((t) => t.isrc)).toEqual([undefined, undefined, undefined]);
+      closed = true;
+      await expect(analyzeDisc(drive)).rejects.toBeInstanceOf(TransportClosedError);
     } finally {
       await drive.close();
     }
