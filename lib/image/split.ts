@@ -31,6 +31,8 @@ import { cdrdaoTocToCue } from './convert.js';
 import { CUE_SECTOR_SIZE, type CueSheet, type CueTrackMode } from './cue-sheet.js';
 import { cueIndexPosition, cueTrackSegments, pad2, type FileCursors, type RawImageSegment } from './cue-layout.js';
 import { createNodeSheetReader, loadCdrdaoToc, loadCueSheet, resolveSheetFile } from './sheet-loader.js';
+export { WAV_HEADER_SIZE } from '../audio/wav.js';
+import { MAX_WAV_DATA, WAV_HEADER_SIZE, wavHeader } from '../audio/wav.js';
 
 const SESSION_PREGAP = 150;
 const SECOND_SESSION_GAP = 11_400;
@@ -39,10 +41,6 @@ const RAW_SECTOR = 2352;
 const ISO_BLOCK = 2048;
 /** Sectors per read while splitting. */
 const CHUNK_SECTORS = 256;
-/** RIFF/WAVE header size (PCM, one fmt chunk, one data chunk). */
-export const WAV_HEADER_SIZE = 44;
-/** WAV data chunks hold at most 4 GiB − header. */
-const MAX_WAV_DATA = 0xffffffff - 36;
 
 export type { RawImageSegment } from './cue-layout.js';
 
@@ -206,28 +204,6 @@ export interface SplitResult {
   sheetPath: string;
   outDir: string;
   tracks: SplitTrackResult[];
-}
-
-function wavHeader(dataBytes: number): Uint8Array {
-  const header = new Uint8Array(WAV_HEADER_SIZE);
-  const view = new DataView(header.buffer);
-  const ascii = (offset: number, text: string): void => {
-    for (let i = 0; i < text.length; i++) header[offset + i] = text.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + dataBytes, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 2, true); // stereo
-  view.setUint32(24, 44_100, true);
-  view.setUint32(28, 44_100 * 4, true);
-  view.setUint16(32, 4, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, dataBytes, true);
-  return header;
 }
 
 /** Reads exactly `length` bytes at `position` (zeros past the end of the file). */
