@@ -57,3 +57,6 @@ export { dumpDisc } from './dump/index.js';
 export type { DumpOptions, DumpResult } from './dump/index.js';
 export { analyzeDisc } from './analysis/disc-analysis.js';
 export type { DiscAnalysis, DiscType } from './analysis/disc-analysis.js';
+export * as audio from './audio/index.js';
+export { computeDiscIds, loadDiscIdLayout, discIdLayoutFromToc, parseAccurateRipResponse, matchAccurateRip, accurateRipCrcs, trackCrc32 } from './audio/index.js';
+export type { DiscIds, DiscIdLayout } from './audio/index.js';

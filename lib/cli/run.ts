@@ -14,6 +14,7 @@ import { compareCommand, mapCommand, mergeCommand } from './commands/tools.js';
 import { convertCommand } from './commands/convert.js';
 import { splitCommand } from './commands/split.js';
 import { dumpCommand } from './commands/dump.js';
+import { discIdCommand } from './commands/discid.js';
 import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -39,6 +40,7 @@ Commands:
                                        Convert between cdrdao TOC files and cue sheets
   split <in.cue> <outdir> [--mountable]  One ISO or WAV file per track of a CUE/BIN image
   dump <device> <out.cue> [--single-bin]  Raw dump of every session: BIN/CUE/TOC/JSON, resumable
+  discid <source|file.cue|file.toc>    MusicBrainz, FreeDB, AccurateRip and CTDB ids, MCN and ISRCs
 
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
@@ -152,6 +154,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   identify: ['json', 'offset', ...EMULATOR_OPTIONS],
   convert: ['json'],
   split: ['json', 'mountable'],
+  discid: ['json', ...EMULATOR_OPTIONS],
   dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums'],
 };
 
@@ -238,6 +241,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       case 'split':
         expectArgs(command, rest, 2, '<in.cue> <outdir>');
         return await splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
+      case 'discid':
+        expectArgs(command, rest, 1, '<source|file.cue|file.toc>');
+        return await discIdCommand(ctx, { source: rest[0]!, json, emulator });
       case 'dump':
         expectArgs(command, rest, 2, '<device> <out.cue>');
         return await dumpCommand(ctx, {
