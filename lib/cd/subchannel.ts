@@ -404,3 +404,18 @@ export function deinterleaveQ(raw: Uint8Array, offset = 0, out?: Uint8Array): Ui
 export function pChannelFor(isPause: boolean): Uint8Array {
   return new Uint8Array(SUBCHANNEL_CHANNEL_SIZE).fill(isPause ? 0xff : 0x00);
 }
+
+/**
+ * Converts 96 raw interleaved bytes (READ CD sub-channel 001b) into the de-interleaved layout of
+ * CloneCD `.sub` files: 12 bytes of P, then 12 of Q, R, S, T, U, V and W (channel bit i = bit
+ * 7 − (i mod 8) of the channel's byte ⌊i/8⌋), written into `out` at `outOffset` (allocated when omitted).
+ */
+export function subchannelToChannelBlocks(raw: Uint8Array, offset = 0, out?: Uint8Array, outOffset = 0): Uint8Array {
+  requireRaw(raw, offset);
+  const target = out ?? new Uint8Array(SUBCHANNEL_SIZE_RAW);
+  if (!(target instanceof Uint8Array) || outOffset < 0 || outOffset + SUBCHANNEL_SIZE_RAW > target.length) {
+    throw new RangeError(`Expected "out" to hold ${SUBCHANNEL_SIZE_RAW} bytes at offset ${outOffset}`);
+  }
+  for (let ch = 0; ch < 8; ch++) extractChannel(raw, offset, 7 - ch, target, outOffset + ch * SUBCHANNEL_CHANNEL_SIZE);
+  return target;
+}

@@ -75,6 +75,9 @@ Other options:
                           verify, identify: LBA of the image's first sector on the disc
       --mountable         split: put a later session's ISO at its disc address (zero blocks in front)
       --single-bin        dump: one BIN named like the cue sheet instead of one per track
+      --subchannel        dump: also write <base>.sub (96 bytes of P-W per sector, CloneCD layout)
+      --no-c2             dump: do not read C2 pointers (read and counted when the drive has them)
+      --offset=<samples>  dump: the drive's audio read offset correction (AccurateRip value, either sign)
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -125,6 +128,8 @@ const OPTIONS = {
   offset: { type: 'string' },
   mountable: { type: 'boolean' },
   'single-bin': { type: 'boolean' },
+  subchannel: { type: 'boolean' },
+  'no-c2': { type: 'boolean' },
   check: { type: 'boolean' },
   record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -155,7 +160,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   convert: ['json'],
   split: ['json', 'mountable'],
   discid: ['json', ...EMULATOR_OPTIONS],
-  dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums'],
+  dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums', 'subchannel', 'no-c2', 'offset'],
 };
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
@@ -209,6 +214,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           checksums: !(values['no-checksums'] ?? false),
           clusterSectors: optionalInt('cluster-size', values['cluster-size'], 1, 65536),
           commandLine,
+          subchannel: values.subchannel ?? false,
+          c2: !(values['no-c2'] ?? false),
+          offset: values.offset,
         });
         return code;
       }

@@ -9,6 +9,10 @@
  * never read. Running the same dump again resumes from the mapfile — on this drive or another one —
  * and writes the outputs again. The BINs are copied from the work image at the end of every run
  * (unrescued sectors as zeros, listed in the JSON); the work image stays, because a resume needs it.
+ *
+ * Besides: sub-channel (`<base>.sub`) and C2 counts read in the same READ CD as the main channel
+ * (side-channels.ts), INDEX 02+ from sub-channel Q (probe.ts), CD-Text (`<base>.cdt`, CDTEXTFILE,
+ * TITLE/PERFORMER), and the audio read offset applied when the BINs are written (audio-offset.ts).
  */
 
 import { createHash, type Hash } from 'node:crypto';
@@ -17,7 +21,7 @@ import { posix } from 'node:path';
 import { Drive, type OpenOptions } from '../drive/drive.js';
 import type { DiscToc } from '../drive/toc.js';
 import type { EmulatedAddressOptions } from '../emulator/address.js';
-import { AbortError, UnsupportedError } from '../errors.js';
+import { AbortError, DiscError, FormatError, UnsupportedError } from '../errors.js';
 import { cueToCdrdaoToc } from '../image/convert.js';
 import { formatCdrdaoToc } from '../image/cdrdao-toc.js';
 import { formatCue } from '../image/cue.js';
@@ -32,11 +36,16 @@ import {
   dumpDomain,
   dumpTracks,
   DUMP_SECTOR_SIZE,
+  type DumpCdTextFields,
+  type DumpCueText,
   type DumpSession,
   type DumpTrack,
   type PregapInfo,
 } from './layout.js';
-import { findPregap, probeTracks, readCodes, sectorMode } from './probe.js';
+import { findIndexes, findPregap, probeSideChannels, probeTracks, readCdTextPacks, readCodes, sectorMode } from './probe.js';
+import { DumpSideFiles, SideChannelTransport, type C2Stats } from './side-channels.js';
+import { audioRuns, edgeSectorsNeeded, MAX_OFFSET_SAMPLES, readShiftedAudio, runOf, shiftedSourceRange, BYTES_PER_SAMPLE, type AudioRun } from './audio-offset.js';
+import { parseCdText } from '../cd/cd-text.js';
 
 /** What to dump where, and how. */
 export interface DumpOptions {
@@ -52,6 +61,18 @@ export interface DumpOptions {
   force?: boolean;
   /** MD5, SHA-1 and SHA-256 of every track and BIN. Default true. */
   checksums?: boolean;
+  /**
+   * Also read the raw P-W sub-channel of every sector, in the same READ CD as its main channel,
+   * and write `<base>.sub` (96 bytes per sector, CloneCD layout). Default false.
+   */
+  subchannel?: boolean;
+  /** Read C2 pointers with every sector when the drive reports them, and count flagged bytes per track. Default true. */
+  c2?: boolean;
+  /**
+   * The drive's audio read offset correction in samples (AccurateRip's value, either sign; at most
+   * ±5880): audio tracks are written shifted so that the BINs hold the disc's true samples. Default 0.
+   */
+  offsetSamples?: number;
   /** For `emu:` addresses. */
   emulator?: EmulatedAddressOptions;
   /** How to open a real drive. */
@@ -83,6 +104,18 @@ export interface DumpTrackReport extends DumpTrack {
   /** Sectors of the track's file data not rescued (zeros in the BIN). */
   unreadSectors: number;
   checksums?: DumpChecksums | undefined;
+  /** C2 pointers over the track's sectors (as the drive returned them), when they were read. */
+  c2?: C2Stats | undefined;
+}
+
+/** What the audio offset correction did. */
+export interface DumpOffsetReport {
+  samples: number;
+  /** Samples written as zeros because the drive could not give them (lead-in, lead-out, next to data). */
+  zeroFilledSamples: number;
+  /** Lead-in/lead-out sectors read for the shift, and those the drive refused. */
+  edgeSectorsRead: number[];
+  edgeSectorsUnreadable: number[];
 }
 
 /** What a dump wrote and how complete it is. */
@@ -103,6 +136,17 @@ export interface DumpResult {
   tracks: DumpTrackReport[];
   /** Checksums of each BIN, in binPaths order. */
   binChecksums: Array<DumpChecksums | undefined>;
+  /** `<base>.sub`: the sub-channel of every dumped sector in BIN order, when asked for and the drive gave it. */
+  subPath: string | undefined;
+  /** Dumped sectors whose sub-channel could not be read (zeros in the .sub). */
+  subchannelMissingSectors: number;
+  /** `<base>.cdt`: the disc's CD-Text packs, when it has any. */
+  cdTextPath: string | undefined;
+  /** C2 totals of every track, when C2 pointers were read. */
+  c2: C2Stats | undefined;
+  offset: DumpOffsetReport;
+  /** Things the reader should know: features the drive refused, CD-Text that could not be decoded. */
+  notes: string[];
   rescue: RescueResult;
 }
 
@@ -112,11 +156,27 @@ const COPY_CHUNK = 256;
 const MODE_SNIFF_SECTORS = 32;
 
 /** The paths of a dump named after its cue sheet. */
-export function dumpPaths(cuePath: string): { directory: string; base: string; rawPath: string; mapfilePath: string; jsonPath: string } {
+export function dumpPaths(cuePath: string): {
+  directory: string;
+  base: string;
+  rawPath: string;
+  mapfilePath: string;
+  jsonPath: string;
+  subPath: string;
+  cdTextPath: string;
+} {
   const directory = posix.dirname(cuePath);
   const base = posix.basename(cuePath, posix.extname(cuePath));
   const at = (name: string) => posix.join(directory, name);
-  return { directory, base, rawPath: at(`${base}.raw`), mapfilePath: at(`${base}.map`), jsonPath: at(`${base}.json`) };
+  return {
+    directory,
+    base,
+    rawPath: at(`${base}.raw`),
+    mapfilePath: at(`${base}.map`),
+    jsonPath: at(`${base}.json`),
+    subPath: at(`${base}.sub`),
+    cdTextPath: at(`${base}.cdt`),
+  };
 }
 
 /**
@@ -145,72 +205,269 @@ async function dumpWithDrive(drive: Drive, o: DumpOptions): Promise<DumpResult> 
   const signal = o.signal;
   const paths = dumpPaths(o.cuePath);
   const singleBin = o.singleBin ?? false;
+  const offsetSamples = o.offsetSamples ?? 0;
+  if (!Number.isSafeInteger(offsetSamples) || Math.abs(offsetSamples) > MAX_OFFSET_SAMPLES) {
+    throw new RangeError(`Expected "offsetSamples" to be an integer from -${MAX_OFFSET_SAMPLES} to ${MAX_OFFSET_SAMPLES}, got ${String(offsetSamples)}`);
+  }
+  const notes: string[] = [];
+  const signalOption = signal ? { signal } : {};
 
-  await drive.waitReady(signal ? { signal } : {});
+  await drive.waitReady(signalOption);
   step('reading the TOC');
-  const toc = await drive.toc(signal ? { signal } : {});
+  const toc = await drive.toc(signalOption);
   const probedModes = await probeTracks(drive, toc, signal);
   step('looking for pregaps in sub-channel Q');
   const pregaps = await findPregaps(drive, toc, signal);
   const codes = await readCodes(drive, toc, signal);
+  const cdTextPacks = await readCdTextPacks(drive, signal);
 
   const layout = dumpTracks(toc, pregaps, probedModes);
-  const discSectors = layout.sessions[layout.sessions.length - 1]?.leadOutLba ?? toc.leadOutLba;
-  await reopenBadSectors(paths.mapfilePath, o.commandLine);
-  const source = await createDriveSource(drive, { mode: 'raw', firstLba: 0, sectorCount: discSectors, closeDrive: false });
-  let rescued: RescueResult;
-  try {
-    step(`reading ${layout.tracks.length} track(s) in ${layout.sessions.length} session(s), LBA 0-${discSectors - 1}`);
-    rescued = await rescue({
-      source,
-      imagePath: paths.rawPath,
-      mapfilePath: paths.mapfilePath,
-      domain: dumpDomain(layout.tracks, discSectors),
-      retryPasses: o.retryPasses ?? 0,
-      force: o.force ?? false,
-      ...(o.mapfileIntervalMs === undefined ? {} : { mapfileIntervalMs: o.mapfileIntervalMs }),
-      ...(o.commandLine === undefined ? {} : { commandLine: o.commandLine }),
-      ...(signal ? { signal } : {}),
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    });
-  } finally {
-    await source.close();
+  step('looking for index points in sub-channel Q');
+  const indexes = new Map<number, number[]>();
+  for (const track of layout.tracks) {
+    if (track.isData) continue;
+    const found = await findIndexes(drive, { number: track.number, startLba: track.startLba, endLba: track.endLba }, signal);
+    if (found.length > 0) indexes.set(track.number, found);
   }
 
-  step('writing the BIN, CUE, TOC and JSON files');
-  const raw = await open(paths.rawPath, 'r');
+  const sides = await sideChannelsWanted(drive, layout.tracks, o, notes, signal);
+  const discSectors = layout.sessions[layout.sessions.length - 1]?.leadOutLba ?? toc.leadOutLba;
+  const fresh = !(await hasMapfile(paths.mapfilePath));
+  await reopenBadSectors(paths.mapfilePath, o.commandLine);
+  const side = await DumpSideFiles.open(paths.rawPath, { ...sides, fresh });
   try {
-    const modes = new Map(probedModes);
-    for (const track of layout.tracks) {
-      if (track.isData && !modes.has(track.number)) modes.set(track.number, await sniffMode(raw, track, toc));
+    const sourceDrive =
+      sides.subchannel || sides.c2 ? Drive.fromTransport(new SideChannelTransport(drive.transport, { ...sides, sink: side })) : drive;
+    const source = await createDriveSource(sourceDrive, { mode: 'raw', firstLba: 0, sectorCount: discSectors, closeDrive: false, name: drive.path });
+    let rescued: RescueResult;
+    try {
+      step(`reading ${layout.tracks.length} track(s) in ${layout.sessions.length} session(s), LBA 0-${discSectors - 1}`);
+      rescued = await rescue({
+        source,
+        imagePath: paths.rawPath,
+        mapfilePath: paths.mapfilePath,
+        domain: dumpDomain(layout.tracks, discSectors),
+        retryPasses: o.retryPasses ?? 0,
+        force: o.force ?? false,
+        ...(o.mapfileIntervalMs === undefined ? {} : { mapfileIntervalMs: o.mapfileIntervalMs }),
+        ...(o.commandLine === undefined ? {} : { commandLine: o.commandLine }),
+        ...(signal ? { signal } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+    } finally {
+      await source.close();
     }
-    const { tracks, sessions } = dumpTracks(toc, pregaps, modes);
-    for (const track of tracks) track.isrc = codes.isrcs.get(track.number);
-    const sheet = dumpCueSheet(tracks, { base: paths.base, singleBin, catalog: codes.mcn });
-    const written = await writeBins(raw, tracks, sheet, paths.directory, rescued.badAreas, o.checksums ?? true, signal);
-    const tocs = await writeTocs(sheet, sessions, tracks, paths.directory, paths.base);
-    const result: DumpResult = {
-      complete: rescued.complete,
-      cuePath: o.cuePath,
-      binPaths: written.binPaths,
-      tocPaths: tocs.paths,
-      tocNotes: tocs.notes,
-      jsonPath: paths.jsonPath,
-      rawPath: paths.rawPath,
-      mapfilePath: paths.mapfilePath,
-      catalog: codes.mcn,
-      sessions,
-      tracks: written.reports,
-      binChecksums: written.binChecksums,
-      rescue: rescued,
-    };
-    await writeFile(paths.jsonPath, `${JSON.stringify(describeDump(result, drive.path), null, 2)}\n`);
-    // The sheet last: a sheet on disk means its files are complete.
-    await writeFile(o.cuePath, formatCue(sheet));
-    return result;
+
+    let subchannelMissingSectors = 0;
+    if (side.hasSubchannel) {
+      step('reading the sub-channel of sectors dumped without it');
+      subchannelMissingSectors = await completeSubchannel(drive, side, paths.mapfilePath, layout.tracks, signal);
+    }
+    const edges = new Map<number, Uint8Array>();
+    const edgeSectorsUnreadable: number[] = [];
+    for (const lba of edgeSectorsNeeded(audioRuns(layout.tracks), layout.tracks, offsetSamples)) {
+      try {
+        edges.set(lba, (await drive.readCd(lba, 1, signalOption)).data);
+      } catch (error) {
+        if (!(error instanceof DiscError)) throw error;
+        edgeSectorsUnreadable.push(lba);
+      }
+    }
+
+    step('writing the BIN, CUE, TOC and JSON files');
+    const raw = await open(paths.rawPath, 'r');
+    try {
+      const modes = new Map(probedModes);
+      for (const track of layout.tracks) {
+        if (track.isData && !modes.has(track.number)) modes.set(track.number, await sniffMode(raw, track, toc));
+      }
+      const { tracks, sessions } = dumpTracks(toc, pregaps, modes);
+      for (const track of tracks) {
+        track.isrc = codes.isrcs.get(track.number);
+        track.indexLbas = indexes.get(track.number) ?? [];
+      }
+      let cdTextPath: string | undefined;
+      let cueText: DumpCueText | undefined;
+      if (cdTextPacks !== undefined) {
+        // CDRWIN's .cdt: the packs without READ TOC's 4-byte header, then one zero byte — the
+        // Sony layout libburn's burn_cdtext_from_packfile() documents (it drops that byte again).
+        const file = new Uint8Array(cdTextPacks.length + 1);
+        file.set(cdTextPacks);
+        await writeFile(paths.cdTextPath, file);
+        cdTextPath = paths.cdTextPath;
+        cueText = { file: posix.basename(paths.cdTextPath), ...decodeCdText(cdTextPacks, notes) };
+      }
+      const sheet = dumpCueSheet(tracks, { base: paths.base, singleBin, catalog: codes.mcn, cdText: cueText });
+      const written = await writeBins(raw, tracks, sheet, paths.directory, rescued.badAreas, {
+        checksums: o.checksums ?? true,
+        signal,
+        offsetSamples,
+        edges,
+        side: side.hasSubchannel ? side : undefined,
+        subPath: paths.subPath,
+      });
+      let c2: C2Stats | undefined;
+      if (side.hasC2) {
+        c2 = { sectorsMeasured: 0, sectorsFlagged: 0, flaggedBytes: 0 };
+        for (const report of written.reports) {
+          report.c2 = await side.c2Stats(report.fileFirstLba, report.endLba);
+          c2.sectorsMeasured += report.c2.sectorsMeasured;
+          c2.sectorsFlagged += report.c2.sectorsFlagged;
+          c2.flaggedBytes += report.c2.flaggedBytes;
+        }
+      }
+      if (edgeSectorsUnreadable.length > 0) {
+        notes.push(
+          `audio offset ${offsetSamples}: the drive could not read LBA ${edgeSectorsUnreadable.join(', ')} (lead-in/lead-out); ${written.zeroFilledBytes / BYTES_PER_SAMPLE} sample(s) written as zeros`,
+        );
+      } else if (written.zeroFilledBytes > 0) {
+        notes.push(`audio offset ${offsetSamples}: ${written.zeroFilledBytes / BYTES_PER_SAMPLE} sample(s) next to data tracks written as zeros`);
+      }
+      const tocs = await writeTocs(sheet, sessions, tracks, paths.directory, paths.base);
+      const result: DumpResult = {
+        complete: rescued.complete,
+        cuePath: o.cuePath,
+        binPaths: written.binPaths,
+        tocPaths: tocs.paths,
+        tocNotes: tocs.notes,
+        jsonPath: paths.jsonPath,
+        rawPath: paths.rawPath,
+        mapfilePath: paths.mapfilePath,
+        catalog: codes.mcn,
+        sessions,
+        tracks: written.reports,
+        binChecksums: written.binChecksums,
+        subPath: side.hasSubchannel ? paths.subPath : undefined,
+        subchannelMissingSectors,
+        cdTextPath,
+        c2,
+        offset: {
+          samples: offsetSamples,
+          zeroFilledSamples: written.zeroFilledBytes / BYTES_PER_SAMPLE,
+          edgeSectorsRead: [...edges.keys()],
+          edgeSectorsUnreadable,
+        },
+        notes,
+        rescue: rescued,
+      };
+      await writeFile(paths.jsonPath, `${JSON.stringify(describeDump(result, drive.path), null, 2)}\n`);
+      // The sheet last: a sheet on disk means its files are complete.
+      await writeFile(o.cuePath, formatCue(sheet));
+      return result;
+    } finally {
+      await raw.close();
+    }
   } finally {
-    await raw.close();
+    await side.close();
   }
+}
+
+async function hasMapfile(path: string): Promise<boolean> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text !== undefined && text.trim() !== '';
+}
+
+/**
+ * Which side channels to read: sub-channel when asked for, C2 when not switched off and the drive
+ * reports C2 pointers — each only if one READ CD with it works (refusals become notes).
+ */
+async function sideChannelsWanted(
+  drive: Drive,
+  tracks: readonly DumpTrack[],
+  o: DumpOptions,
+  notes: string[],
+  signal: AbortSignal | undefined,
+): Promise<{ subchannel: boolean; c2: boolean }> {
+  const subchannel = o.subchannel ?? false;
+  let c2 = o.c2 ?? true;
+  if (c2) {
+    try {
+      c2 = (await drive.capabilities(signal ? { signal } : {})).c2Pointers;
+    } catch (error) {
+      if (!(error instanceof DiscError)) throw error;
+      c2 = false;
+    }
+  }
+  const first = tracks[0];
+  if ((!subchannel && !c2) || first === undefined) return { subchannel, c2 };
+  const works = await probeSideChannels(drive, first.startLba, { subchannel, c2 }, signal);
+  if (subchannel && !works.subchannel) notes.push('the drive refuses READ CD with raw P-W sub-channel: no .sub file');
+  if (c2 && !works.c2) notes.push('the drive reports C2 pointers but refuses READ CD with them: no C2 statistics');
+  return works;
+}
+
+/** Disc and track TITLE/PERFORMER/SONGWRITER from the first CD-Text block; a note when the packs cannot be decoded. */
+function decodeCdText(packs: Uint8Array, notes: string[]): Pick<DumpCueText, 'disc' | 'tracks'> {
+  try {
+    const text = parseCdText(packs, { unsupportedBlocks: 'skip' });
+    for (const skipped of text.skippedBlocks) notes.push(`CD-Text block ${skipped.blockNumber} not decoded (${skipped.reason}); it is in the .cdt file`);
+    const block = text.blocks[0];
+    if (block === undefined) return {};
+    const pick = (f: DumpCdTextFields): DumpCdTextFields => ({ title: f.title, performer: f.performer, songwriter: f.songwriter });
+    return { disc: pick(block.album), tracks: new Map(block.tracks.map((t) => [t.number, pick(t)])) };
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    notes.push(`CD-Text not decoded (${error.message}); the packs are in the .cdt file`);
+    return {};
+  }
+}
+
+/** Sub-channel reads per command in the completion pass. */
+const SUB_FILL_CHUNK = 32;
+
+/**
+ * Sectors the mapfile calls finished whose sub-channel is all zeros (read by an earlier run
+ * without it, or before a crash): their sub-channel is read again, main channel discarded.
+ * Returns how many stay without one.
+ */
+async function completeSubchannel(
+  drive: Drive,
+  side: DumpSideFiles,
+  mapfilePath: string,
+  tracks: readonly DumpTrack[],
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const text = await readFile(mapfilePath, 'utf8').catch(() => '');
+  if (text.trim() === '') return 0;
+  const map = readMapfile(text, { fileName: mapfilePath }).map;
+  const missing: Array<[number, number]> = [];
+  const scratch = new Uint8Array(SUB_FILL_CHUNK * 96);
+  for (const track of tracks) {
+    for (let lba = track.fileFirstLba; lba < track.endLba; lba += SUB_FILL_CHUNK) {
+      const n = Math.min(SUB_FILL_CHUNK, track.endLba - lba);
+      const sub = await side.readSub(lba, n, scratch);
+      for (let i = 0; i < n; i++) {
+        if (map.statusAt((lba + i) * DUMP_SECTOR_SIZE) !== '+') continue;
+        if (!sub.subarray(i * 96, (i + 1) * 96).every((b) => b === 0)) continue;
+        const last = missing[missing.length - 1];
+        // Runs stay within one track: READ CD stops where audio and data meet.
+        if (last !== undefined && last[1] === lba + i && (lba + i) !== track.fileFirstLba) last[1]++;
+        else missing.push([lba + i, lba + i + 1]);
+      }
+    }
+  }
+  let unread = 0;
+  const read = async (lba: number, n: number): Promise<boolean> => {
+    try {
+      const data = (await drive.readCd(lba, n, { subchannel: 'raw', ...(signal ? { signal } : {}) })).data;
+      const subs = new Uint8Array(n * 96);
+      for (let i = 0; i < n; i++) subs.set(data.subarray(i * (DUMP_SECTOR_SIZE + 96) + DUMP_SECTOR_SIZE, (i + 1) * (DUMP_SECTOR_SIZE + 96)), i * 96);
+      await side.record(lba, n, subs, undefined);
+      return true;
+    } catch (error) {
+      if (!(error instanceof DiscError)) throw error;
+      return false;
+    }
+  };
+  for (const [from, to] of missing) {
+    for (let lba = from; lba < to; lba += SUB_FILL_CHUNK) {
+      signal?.throwIfAborted();
+      const n = Math.min(SUB_FILL_CHUNK, to - lba);
+      if (await read(lba, n)) continue;
+      for (let i = 0; i < n; i++) if (!(await read(lba + i, 1))) unread++;
+    }
+  }
+  return unread;
 }
 
 /**
@@ -283,56 +540,90 @@ function unreadIn(badAreas: readonly BadArea[], firstLba: number, endLba: number
   return count;
 }
 
-/** Copies each track's sectors from the work image into its BIN (or the single BIN), hashing as it goes. */
+interface WriteBinsOptions {
+  checksums: boolean;
+  signal: AbortSignal | undefined;
+  offsetSamples: number;
+  /** Lead-in/lead-out sectors read for the offset shift. */
+  edges: ReadonlyMap<number, Uint8Array>;
+  /** Where the sub-channel comes from, when `<base>.sub` is written. */
+  side: DumpSideFiles | undefined;
+  subPath: string;
+}
+
+/**
+ * Copies each track's sectors from the work image into its BIN (or the single BIN), hashing as it
+ * goes: audio tracks shifted by the read offset, data tracks as they are. With `side`, the
+ * sub-channel of the same sectors goes, in the same order, to `<base>.sub`.
+ */
 async function writeBins(
   raw: FileHandle,
   tracks: readonly DumpTrack[],
   sheet: CueSheet,
   directory: string,
   badAreas: readonly BadArea[],
-  checksums: boolean,
-  signal: AbortSignal | undefined,
-): Promise<{ binPaths: string[]; reports: DumpTrackReport[]; binChecksums: Array<DumpChecksums | undefined> }> {
+  options: WriteBinsOptions,
+): Promise<{ binPaths: string[]; reports: DumpTrackReport[]; binChecksums: Array<DumpChecksums | undefined>; zeroFilledBytes: number }> {
+  const { checksums, signal, offsetSamples, edges, side } = options;
   const binPaths = sheet.files.map((file) => posix.join(directory, file.name));
   const reports: DumpTrackReport[] = [];
   const binChecksums: Array<DumpChecksums | undefined> = [];
   const chunk = new Uint8Array(COPY_CHUNK * DUMP_SECTOR_SIZE);
-  for (const [f, path] of binPaths.entries()) {
-    const fileHashes = checksums ? new Hashes() : undefined;
-    const handle = await open(path, 'w');
-    let offset = 0;
-    try {
-      for (const [t, track] of tracks.entries()) {
-        if (sheet.tracks[t]?.fileIndex !== f) continue;
-        const trackHashes = checksums ? new Hashes() : undefined;
-        const sectors = track.endLba - track.fileFirstLba;
-        for (let lba = track.fileFirstLba; lba < track.endLba; ) {
-          if (signal?.aborted) throw new AbortError('the dump was aborted while writing the BIN files', { cause: signal.reason });
-          const count = Math.min(COPY_CHUNK, track.endLba - lba);
-          const part = chunk.subarray(0, count * DUMP_SECTOR_SIZE);
-          const { bytesRead } = await raw.read(part, 0, part.length, lba * DUMP_SECTOR_SIZE);
-          part.fill(0, bytesRead);
-          await handle.write(part, 0, part.length);
-          trackHashes?.update(part);
-          fileHashes?.update(part);
-          lba += count;
+  const subChunk = new Uint8Array(COPY_CHUNK * 96);
+  const runs = audioRuns(tracks);
+  let zeroFilledBytes = 0;
+  const subHandle = side === undefined ? undefined : await open(options.subPath, 'w');
+  try {
+    for (const [f, path] of binPaths.entries()) {
+      const fileHashes = checksums ? new Hashes() : undefined;
+      const handle = await open(path, 'w');
+      let offset = 0;
+      try {
+        for (const [t, track] of tracks.entries()) {
+          if (sheet.tracks[t]?.fileIndex !== f) continue;
+          const trackHashes = checksums ? new Hashes() : undefined;
+          const sectors = track.endLba - track.fileFirstLba;
+          const run: AudioRun | undefined = !track.isData && offsetSamples !== 0 ? runOf(runs, track.fileFirstLba) : undefined;
+          for (let lba = track.fileFirstLba; lba < track.endLba; ) {
+            if (signal?.aborted) throw new AbortError('the dump was aborted while writing the BIN files', { cause: signal.reason });
+            const count = Math.min(COPY_CHUNK, track.endLba - lba);
+            const part = chunk.subarray(0, count * DUMP_SECTOR_SIZE);
+            if (run !== undefined) {
+              zeroFilledBytes += await readShiftedAudio(raw, lba, count, offsetSamples, run, edges, part);
+            } else {
+              const { bytesRead } = await raw.read(part, 0, part.length, lba * DUMP_SECTOR_SIZE);
+              part.fill(0, bytesRead);
+            }
+            await handle.write(part, 0, part.length);
+            trackHashes?.update(part);
+            fileHashes?.update(part);
+            if (side !== undefined && subHandle !== undefined) {
+              const sub = await side.readSub(lba, count, subChunk);
+              await subHandle.write(sub, 0, sub.length);
+            }
+            lba += count;
+          }
+          const [sourceFirst, sourceEnd] =
+            run === undefined ? [track.fileFirstLba, track.endLba] : shiftedSourceRange(track.fileFirstLba, track.endLba, offsetSamples, run);
+          reports.push({
+            ...track,
+            file: sheet.files[f]?.name ?? posix.basename(path),
+            fileOffset: offset,
+            sectors,
+            unreadSectors: unreadIn(badAreas, sourceFirst, sourceEnd),
+            checksums: trackHashes?.digest(),
+          });
+          offset += sectors * DUMP_SECTOR_SIZE;
         }
-        reports.push({
-          ...track,
-          file: sheet.files[f]?.name ?? posix.basename(path),
-          fileOffset: offset,
-          sectors,
-          unreadSectors: unreadIn(badAreas, track.fileFirstLba, track.endLba),
-          checksums: trackHashes?.digest(),
-        });
-        offset += sectors * DUMP_SECTOR_SIZE;
+      } finally {
+        await handle.close();
       }
-    } finally {
-      await handle.close();
+      binChecksums.push(fileHashes?.digest());
     }
-    binChecksums.push(fileHashes?.digest());
+  } finally {
+    await subHandle?.close();
   }
-  return { binPaths, reports, binChecksums };
+  return { binPaths, reports, binChecksums, zeroFilledBytes };
 }
 
 /**
@@ -380,8 +671,14 @@ export function describeDump(result: DumpResult, source: string): Record<string,
     mapfile: posix.basename(result.mapfilePath),
     sectorSize: DUMP_SECTOR_SIZE,
     catalog: result.catalog ?? null,
+    sub: result.subPath === undefined ? null : posix.basename(result.subPath),
+    subchannelMissingSectors: result.subchannelMissingSectors,
+    cdText: result.cdTextPath === undefined ? null : posix.basename(result.cdTextPath),
+    c2: result.c2 ?? null,
+    offset: result.offset,
+    notes: result.notes,
     sessions: result.sessions,
-    tracks: result.tracks.map((t) => ({ ...t, isrc: t.isrc ?? null })),
+    tracks: result.tracks.map((t) => ({ ...t, isrc: t.isrc ?? null, indexLbas: t.indexLbas ?? [], c2: t.c2 ?? null })),
     rescue: {
       sectorCount: r.sectorCount,
       rescuedBytes: r.rescuedBytes,

@@ -51,6 +51,24 @@ export interface DumpTrack {
   pregapSectors: number;
   pregapSource: PregapSource;
   isrc?: string | undefined;
+  /** INDEX 02, 03, … (LBAs, from sub-channel Q); empty or absent when the track has none. */
+  indexLbas?: number[] | undefined;
+}
+
+/** CD-Text a cue sheet carries: the disc's and each track's TITLE, PERFORMER and SONGWRITER. */
+export interface DumpCdTextFields {
+  title?: string | undefined;
+  performer?: string | undefined;
+  songwriter?: string | undefined;
+}
+
+/** CD-Text of a dump's cue sheet: the `.cdt` file's name and the first block's text. */
+export interface DumpCueText {
+  /** CDTEXTFILE: the packs file, named relative to the cue sheet. */
+  file?: string | undefined;
+  disc?: DumpCdTextFields | undefined;
+  /** Track number → fields. */
+  tracks?: ReadonlyMap<number, DumpCdTextFields> | undefined;
 }
 
 /** A session's extent as the dump sees it. */
@@ -175,7 +193,10 @@ export function binName(base: string, trackNumber: number | undefined): string {
  * The cue sheet of a dump: one FILE per track or one for all, `REM SESSION` from the tracks'
  * sessions when there are several (formatCue writes them), FLAGS from CONTROL, ISRC, CATALOG.
  */
-export function dumpCueSheet(tracks: readonly DumpTrack[], options: { base: string; singleBin: boolean; catalog?: string | undefined }): CueSheet {
+export function dumpCueSheet(
+  tracks: readonly DumpTrack[],
+  options: { base: string; singleBin: boolean; catalog?: string | undefined; cdText?: DumpCueText | undefined },
+): CueSheet {
   const files: CueFile[] = [];
   const cueTracks: CueTrack[] = [];
   let fileFrames = 0;
@@ -188,6 +209,13 @@ export function dumpCueSheet(tracks: readonly DumpTrack[], options: { base: stri
     const indexes: CueIndex[] = [];
     if (track.fileFirstLba < track.startLba) indexes.push({ number: 0, fileIndex, offsetFrames: fileFrames });
     indexes.push({ number: 1, fileIndex, offsetFrames: fileFrames + track.startLba - track.fileFirstLba });
+    let previous = track.startLba;
+    for (const lba of track.indexLbas ?? []) {
+      // Only rising points inside the track's file: a cue sheet cannot say anything else.
+      if (!Number.isSafeInteger(lba) || lba <= previous || lba >= track.endLba || indexes.length > 99) break;
+      indexes.push({ number: indexes[indexes.length - 1]!.number + 1, fileIndex, offsetFrames: fileFrames + lba - track.fileFirstLba });
+      previous = lba;
+    }
     cueTracks.push({
       number: track.number,
       session: track.session,
@@ -195,6 +223,7 @@ export function dumpCueSheet(tracks: readonly DumpTrack[], options: { base: stri
       mode: track.mode,
       flags: { ...noCueFlags(), dcp: (track.control & 0x2) !== 0, fourChannel: (track.control & 0x8) !== 0, preEmphasis: !track.isData && (track.control & 0x1) !== 0 },
       isrc: track.isrc,
+      ...cueTextFields(options.cdText?.tracks?.get(track.number)),
       cdText: [],
       pregapFrames: 0,
       postgapFrames: 0,
@@ -205,5 +234,35 @@ export function dumpCueSheet(tracks: readonly DumpTrack[], options: { base: stri
     });
     fileFrames += track.endLba - track.fileFirstLba;
   }
-  return { rems: [], catalog: options.catalog, cdText: [], files, tracks: cueTracks };
+  return {
+    rems: [],
+    catalog: options.catalog,
+    ...(options.cdText?.file === undefined ? {} : { cdTextFile: options.cdText.file }),
+    ...cueTextFields(options.cdText?.disc),
+    cdText: [],
+    files,
+    tracks: cueTracks,
+  };
+}
+
+/**
+ * A CD-Text string as a cue sheet can quote it: control characters dropped, double quotes turned
+ * into single ones (a cue value cannot contain them); empty strings left out. The `.cdt` file
+ * keeps the exact bytes.
+ */
+export function cueTextValue(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const value = text.replace(/[\u0000-\u001f\u007f]/gu, '').replace(/"/gu, "'").trim();
+  return value === '' ? undefined : value;
+}
+
+function cueTextFields(fields: DumpCdTextFields | undefined): Pick<CueTrack, 'title' | 'performer' | 'songwriter'> {
+  const out: Pick<CueTrack, 'title' | 'performer' | 'songwriter'> = {};
+  const title = cueTextValue(fields?.title);
+  const performer = cueTextValue(fields?.performer);
+  const songwriter = cueTextValue(fields?.songwriter);
+  if (title !== undefined) out.title = title;
+  if (performer !== undefined) out.performer = performer;
+  if (songwriter !== undefined) out.songwriter = songwriter;
+  return out;
 }

@@ -6,7 +6,8 @@
 
 import type { Drive } from '../drive/drive.js';
 import type { DiscToc, TocTrack } from '../drive/toc.js';
-import { DiscError, IllegalRequestError, ScsiError, UnsupportedError } from '../errors.js';
+import { DiscError, IllegalRequestError, MalformedResponseError, ScsiError, UnsupportedError } from '../errors.js';
+import { buildReadToc, parseCdTextPacks, TocFormat } from '../scsi/read-toc.js';
 import { decodeQ, deinterleaveQ } from '../cd/subchannel.js';
 import type { CueTrackMode } from '../image/cue-sheet.js';
 import type { PregapInfo } from './layout.js';
@@ -62,33 +63,42 @@ export function sectorMode(sector: Uint8Array): CueTrackMode | undefined {
   return mode === 1 ? 'MODE1/2352' : mode === 2 ? 'MODE2/2352' : undefined;
 }
 
-/** Track number of a sector's ADR 1 Q block, or undefined when the block is another ADR or damaged. */
-function qTrack(raw: Uint8Array, offset: number): number | undefined {
+/** Track and index of a sector's ADR 1 Q block, or undefined when the block is another ADR or damaged. */
+function qPositionOf(raw: Uint8Array, offset: number): { track: number; index: number } | undefined {
   const q = decodeQ(deinterleaveQ(raw, offset));
-  return q.kind === 'position' && q.crcOk && q.fieldsOk ? q.track : undefined;
+  return q.kind === 'position' && q.crcOk && q.fieldsOk ? { track: q.track, index: q.index } : undefined;
 }
 
-/** Raw sub-channel of `count` sectors from `lba`, or per sector undefined where a read failed. */
-async function readQTracks(drive: Drive, lba: number, count: number, signal: AbortSignal | undefined): Promise<Array<number | undefined>> {
+/** Q positions of `count` sectors from `lba`, per sector undefined where a read failed or Q is not a position. */
+async function readQPositions(
+  drive: Drive,
+  lba: number,
+  count: number,
+  signal: AbortSignal | undefined,
+): Promise<Array<{ track: number; index: number } | undefined>> {
   const read = async (start: number, n: number) =>
     (await drive.readCd(start, n, { subchannel: 'raw', ...(signal ? { signal } : {}) })).data;
   try {
     const data = await read(lba, count);
-    return Array.from({ length: count }, (_, i) => qTrack(data, i * (RAW + SUB) + RAW));
+    return Array.from({ length: count }, (_, i) => qPositionOf(data, i * (RAW + SUB) + RAW));
   } catch (error) {
     if (!(error instanceof ScsiError) || count === 1) throw error;
   }
   // A bad sector or a change of sector type inside the chunk: one sector at a time.
-  const out: Array<number | undefined> = [];
+  const out: Array<{ track: number; index: number } | undefined> = [];
   for (let i = 0; i < count; i++) {
     try {
-      out.push(qTrack(await read(lba + i, 1), RAW));
+      out.push(qPositionOf(await read(lba + i, 1), RAW));
     } catch (error) {
       if (!(error instanceof ScsiError)) throw error;
       out.push(undefined);
     }
   }
   return out;
+}
+
+async function readQTracks(drive: Drive, lba: number, count: number, signal: AbortSignal | undefined): Promise<Array<number | undefined>> {
+  return (await readQPositions(drive, lba, count, signal)).map((p) => p?.track);
 }
 
 /**
@@ -148,4 +158,124 @@ export async function readCodes(drive: Drive, toc: DiscToc, signal?: AbortSignal
     if (isrc !== undefined && /^[0-9A-Z]{5}[0-9]{7}$/u.test(isrc)) isrcs.set(track.number, isrc);
   }
   return { mcn: mcn !== undefined && /^\d{13}$/u.test(mcn) && mcn !== '0000000000000' ? mcn : undefined, isrcs };
+}
+
+/** Sectors read per probe while looking for index points (ADR 2/3 blocks and bad sectors are skipped over). */
+const INDEX_WINDOW = 8;
+/** Bisection steps per index point: 2^40 sectors is more than any disc. */
+const MAX_BISECT_STEPS = 40;
+const MAX_INDEX = 99;
+
+/**
+ * INDEX 02 and later of a track, from sub-channel Q: the index in force near the end of the track
+ * says how many there are, and each one's first sector is found by bisection over
+ * [startLba, endLba) (`endLba` = where the next track's pregap starts). Indexes are taken to rise
+ * monotonically, as Red Book requires. Returns the LBAs of INDEX 02, 03, … in order; empty when
+ * the track has none, when the drive gives no usable Q, or when the indexes skip a number. Where a
+ * change of index falls on a sector whose Q is not a position block (every 100th sector carries
+ * MCN or ISRC instead), the next sector with a position block is taken: at most a few sectors late.
+ */
+export async function findIndexes(
+  drive: Drive,
+  track: { number: number; startLba: number; endLba: number },
+  signal?: AbortSignal,
+): Promise<number[]> {
+  const { number, startLba, endLba } = track;
+  if (!(endLba - startLba > 1)) return [];
+  /** The first sector in [lba, limit) within INDEX_WINDOW whose Q is a position, with its index for this track. */
+  const near = async (lba: number, limit: number): Promise<{ lba: number; index: number } | undefined> => {
+    signal?.throwIfAborted();
+    const n = Math.min(INDEX_WINDOW, limit - lba);
+    if (n <= 0) return undefined;
+    let positions: Array<{ track: number; index: number } | undefined>;
+    try {
+      positions = await readQPositions(drive, lba, n, signal);
+    } catch (error) {
+      if (error instanceof ScsiError) return undefined;
+      throw error;
+    }
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i];
+      if (p === undefined) continue;
+      // Past the track (a late pregap): as high as any index; before it: index 0.
+      const index = p.track === number ? p.index : p.track > number ? MAX_INDEX + 1 : 0;
+      return { lba: lba + i, index };
+    }
+    return undefined;
+  };
+  const tail = await near(Math.max(startLba, endLba - INDEX_WINDOW), endLba);
+  if (tail === undefined || tail.index <= 1 || tail.index > MAX_INDEX) return [];
+  const found: number[] = [];
+  let lo = startLba + 1;
+  for (let k = 2; k <= tail.index; k++) {
+    // First sector in [lo, hi] with index ≥ k; hi is known to have one.
+    let hi = tail.lba;
+    let hiIndex = tail.index;
+    for (let step = 0; lo < hi && step < MAX_BISECT_STEPS; step++) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const probe = await near(mid, hi);
+      if (probe === undefined) {
+        // No position block in [mid, hi): when that is a short stretch, hi is the answer.
+        if (hi - mid <= INDEX_WINDOW) break;
+        return found;
+      }
+      if (probe.index >= k) {
+        hi = probe.lba;
+        hiIndex = probe.index;
+      } else {
+        lo = probe.lba + 1;
+      }
+    }
+    if (hiIndex !== k) return found;
+    found.push(hi);
+    lo = hi + 1;
+  }
+  return found;
+}
+
+/** READ TOC/PMA/ATIP format 0101b: the disc's CD-Text packs (18 bytes each), or undefined when there are none or the drive refuses. */
+export async function readCdTextPacks(drive: Drive, signal?: AbortSignal): Promise<Uint8Array | undefined> {
+  const options = signal ? { signal } : {};
+  try {
+    const head = await drive.execute(buildReadToc({ format: TocFormat.CD_TEXT, allocationLength: 4 }), options);
+    if (head.length < 2) return undefined;
+    const length = ((head[0]! << 8) | head[1]!) + 2;
+    if (length <= 4) return undefined;
+    const data = await drive.execute(buildReadToc({ format: TocFormat.CD_TEXT, allocationLength: Math.min(length, 0xffff) }), options);
+    const { packs } = parseCdTextPacks(data);
+    if (packs.length === 0) return undefined;
+    const out = new Uint8Array(packs.length * 18);
+    packs.forEach((pack, i) => out.set(pack, i * 18));
+    return out;
+  } catch (error) {
+    if (error instanceof MalformedResponseError) return undefined;
+    if (error instanceof DiscError && !(error instanceof ScsiError && error.senseKey === 0x06)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether READ CD with C2 pointers and/or raw P-W sub-channel works on this drive: one sector at
+ * `lba` asked for both, then each alone when that is refused (ILLEGAL REQUEST). A sector that
+ * cannot be read proves nothing: the answer is then "yes" and the dump finds out.
+ */
+export async function probeSideChannels(
+  drive: Drive,
+  lba: number,
+  wanted: { subchannel: boolean; c2: boolean },
+  signal?: AbortSignal,
+): Promise<{ subchannel: boolean; c2: boolean }> {
+  const works = async (subchannel: boolean, c2: boolean): Promise<boolean> => {
+    if (!subchannel && !c2) return true;
+    try {
+      await drive.readCd(lba, 1, { ...(c2 ? { c2: 294 as const } : {}), ...(subchannel ? { subchannel: 'raw' as const } : {}), ...(signal ? { signal } : {}) });
+      return true;
+    } catch (error) {
+      if (error instanceof IllegalRequestError) return false;
+      if (error instanceof DiscError) return true;
+      throw error;
+    }
+  };
+  if (await works(wanted.subchannel, wanted.c2)) return { ...wanted };
+  return { subchannel: wanted.subchannel && (await works(true, false)), c2: wanted.c2 && (await works(false, true)) };
 }

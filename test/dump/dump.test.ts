@@ -50,7 +50,7 @@ const extraDisc = (): DiscModel =>
     ],
   });
 
-/** The profiles with no read offset, so audio comes back sample-exact (a dump does not correct offsets). */
+/** The profiles with no read offset, so audio comes back sample-exact (without offsetSamples a dump stores what the drive returns). */
 function emulated(disc: DiscModel, profile: DriveProfilePreset = 'good', faults: FaultOptions = {}): Drive {
   return Drive.fromTransport(createEmulatedDrive({ disc, profile: { ...resolveDriveProfile(profile), readOffsetSamples: 0 }, faults }));
 }

@@ -2,8 +2,9 @@
 
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { AbortError } from '../../errors.js';
+import { MAX_OFFSET_SAMPLES } from '../../dump/audio-offset.js';
 import { describeDump, dumpDisc, dumpPaths } from '../../dump/index.js';
-import { printJson, type CliContext } from '../io.js';
+import { printJson, UsageError, type CliContext } from '../io.js';
 import { ProgressRenderer, size } from '../progress.js';
 
 export interface DumpCommandOptions {
@@ -16,11 +17,28 @@ export interface DumpCommandOptions {
   force: boolean;
   checksums: boolean;
   commandLine: string;
+  /** --subchannel: write `<base>.sub`. */
+  subchannel?: boolean;
+  /** --no-c2 clears it. */
+  c2?: boolean;
+  /** --offset <samples>, as typed (either sign). */
+  offset?: string | undefined;
+}
+
+/** `--offset` for dump: a signed number of samples. */
+function parseOffset(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const value = /^[+-]?\d{1,5}$/u.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_OFFSET_SAMPLES) {
+    throw new UsageError(`--offset needs a number of samples from -${MAX_OFFSET_SAMPLES} to ${MAX_OFFSET_SAMPLES} (write a negative one as --offset=-30), got "${text}"`);
+  }
+  return value;
 }
 
 export async function dumpCommand(ctx: CliContext, o: DumpCommandOptions): Promise<number> {
   const renderer = o.json ? undefined : new ProgressRenderer(ctx.stderr);
   const { mapfilePath } = dumpPaths(o.cue);
+  const offsetSamples = parseOffset(o.offset);
   const result = await dumpDisc({
     source: o.source,
     cuePath: o.cue,
@@ -28,6 +46,9 @@ export async function dumpCommand(ctx: CliContext, o: DumpCommandOptions): Promi
     retryPasses: o.retryPasses,
     force: o.force,
     checksums: o.checksums,
+    subchannel: o.subchannel ?? false,
+    c2: o.c2 ?? true,
+    offsetSamples,
     emulator: o.emulator,
     commandLine: o.commandLine,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -46,8 +67,22 @@ export async function dumpCommand(ctx: CliContext, o: DumpCommandOptions): Promi
   for (const t of result.tracks) {
     const pregap = t.pregapSectors > 0 ? `, pregap ${t.pregapSectors} (${t.pregapSource})` : '';
     const unread = t.unreadSectors > 0 ? `, ${t.unreadSectors} sector(s) NOT READ` : '';
-    out(`track ${String(t.number).padStart(2, '0')} session ${t.session} ${t.mode}: LBA ${t.startLba}-${t.endLba - 1}${pregap}${unread} -> ${t.file}`);
+    const indexes = t.indexLbas !== undefined && t.indexLbas.length > 0 ? `, INDEX 02+ at ${t.indexLbas.join(', ')}` : '';
+    const c2 = t.c2 === undefined ? '' : `, C2: ${t.c2.flaggedBytes} byte(s) flagged in ${t.c2.sectorsFlagged} of ${t.c2.sectorsMeasured} sector(s)`;
+    out(`track ${String(t.number).padStart(2, '0')} session ${t.session} ${t.mode}: LBA ${t.startLba}-${t.endLba - 1}${pregap}${indexes}${unread}${c2} -> ${t.file}`);
   }
+  if (result.c2 !== undefined) {
+    out(`C2 pointers: ${result.c2.flaggedBytes} byte(s) flagged in ${result.c2.sectorsFlagged} of ${result.c2.sectorsMeasured} sector(s)`);
+  }
+  if (result.offset.samples !== 0) {
+    out(`audio read offset: ${result.offset.samples} sample(s) corrected, ${result.offset.zeroFilledSamples} sample(s) the drive could not give written as zeros`);
+  }
+  if (result.subPath !== undefined) {
+    const missing = result.subchannelMissingSectors > 0 ? ` (${result.subchannelMissingSectors} sector(s) without one: zeros)` : '';
+    out(`sub-channel: ${result.subPath}${missing}`);
+  }
+  if (result.cdTextPath !== undefined) out(`CD-Text:    ${result.cdTextPath}`);
+  for (const note of result.notes) out(`note: ${note}`);
   out(`cue sheet:  ${result.cuePath}`);
   for (const path of result.tocPaths) out(`cdrdao TOC: ${path}`);
   for (const note of result.tocNotes) out(`note: ${note}`);
