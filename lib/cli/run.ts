@@ -214,9 +214,6 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           checksums: !(values['no-checksums'] ?? false),
           clusterSectors: optionalInt('cluster-size', values['cluster-size'], 1, 65536),
           commandLine,
-          subchannel: values.subchannel ?? false,
-          c2: !(values['no-c2'] ?? false),
-          offset: values.offset,
         });
         return code;
       }
@@ -264,6 +261,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           force: values.force ?? false,
           checksums: !(values['no-checksums'] ?? false),
           commandLine,
+          subchannel: values.subchannel ?? false,
+          c2: !(values['no-c2'] ?? false),
+          offset: values.offset,
         });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');
