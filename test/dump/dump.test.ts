@@ -19,6 +19,7 @@ import { expectedSamples, isoContent, sha256 } from '../helpers/synthetic-conten
 
 const HAVE_CD_INFO = spawnSync('cd-info', ['--version']).error === undefined;
 const HAVE_TOC2CUE = spawnSync('toc2cue', ['-h']).error === undefined;
+const HAVE_CD_PARANOIA = spawnSync('cd-paranoia', ['--version']).error === undefined;
 
 function smallIso(volumeId: string): Uint8Array {
   const data = new Uint8Array(120_000);
@@ -128,6 +129,15 @@ describe('dumpDisc: mixed-mode CD', () => {
     const info = spawnSync('cd-info', ['--no-header', '--no-cddb', '-c', 'mixed-cdinfo.cue'], { cwd: d, encoding: 'utf8' }).stdout;
     expect(info).toContain('CD-ROM Track List (1 - 3)');
     expect(info).toMatch(/mixed mode CD/u);
+  });
+
+  it.skipIf(!HAVE_CD_PARANOIA)('cd-paranoia rips from the single-bin dump exactly the audio the disc holds (skipped without cd-paranoia)', async () => {
+    const { d } = await dumpTo(mixedDisc(), 'mixed-paranoia', true);
+    const r = spawnSync('cd-paranoia', ['-d', 'mixed-paranoia.cue', '-B', '-w', '--never-skip=0'], { cwd: d, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(0);
+    // cd-paranoia names files after the disc's track numbers and writes little-endian WAVs.
+    expect(sha256(readFileSync(join(d, 'track02.cdda.wav')).subarray(WAV_HEADER_SIZE))).toBe(sha256(expectedSamples(mixedBlocks + 150, mixedBlocks + 350)));
+    expect(sha256(readFileSync(join(d, 'track03.cdda.wav')).subarray(WAV_HEADER_SIZE))).toBe(sha256(expectedSamples(mixedBlocks + 350, mixedBlocks + 450)));
   });
 
   it.skipIf(!HAVE_TOC2CUE)('toc2cue converts our TOC of the single-bin dump back to the same tracks (skipped without toc2cue)', async () => {
