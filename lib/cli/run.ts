@@ -32,7 +32,7 @@ Commands:
                                        Combine rescues made on other drives or machines
   compare <source> <image> [--mapfile m]  Re-read the disc and report sectors that differ
   map <mapfile> [--svg out.svg]        Totals of a mapfile, and a picture of it
-  ls <source> [-l]                     List the files of an ISO 9660 volume (like isoinfo -f / -l)
+  ls <source> [-l]                     List the files of a volume (ISO 9660, UDF, HFS, HFS+; like isoinfo -f / -l)
   extract <source> <path> <dest>       Copy a file or a tree off the volume (unreadable parts as zeros)
   verify <image> [--mapfile m]         Check the image is as long as its filesystems say (isolyzer-style)
   identify <source>                    Partition maps and filesystems (ISO 9660, UDF, HFS, HFS+), hybrids too
@@ -71,6 +71,7 @@ Other options:
       --svg <out.svg>     map: write a picture
   -l, --long              ls: directory listings with modes, sizes, dates and extents
       --names <ns>        ls, extract: iso, joliet or rr names (default rr, else joliet, else iso)
+      --fs <type>         ls, extract: iso, udf, hfs or hfsplus (default iso, else udf, hfsplus, hfs)
       --offset <lba>      ls, extract: the session whose volume descriptors are at lba+16
                           verify, identify: LBA of the image's first sector on the disc
       --mountable         split: put a later session's ISO at its disc address (zero blocks in front)
@@ -125,6 +126,7 @@ const OPTIONS = {
   svg: { type: 'string' },
   long: { type: 'boolean', short: 'l' },
   names: { type: 'string' },
+  fs: { type: 'string' },
   offset: { type: 'string' },
   mountable: { type: 'boolean' },
   'single-bin': { type: 'boolean' },
@@ -153,8 +155,8 @@ const ALLOWED: Record<string, OptionName[]> = {
   merge: ['json', 'check'],
   compare: ['json', 'mapfile', 'raw', ...EMULATOR_OPTIONS],
   map: ['json', 'svg', 'sector-size'],
-  ls: ['json', 'long', 'names', 'offset', ...EMULATOR_OPTIONS],
-  extract: ['json', 'names', 'offset', ...EMULATOR_OPTIONS],
+  ls: ['json', 'long', 'names', 'offset', 'fs', ...EMULATOR_OPTIONS],
+  extract: ['json', 'names', 'offset', 'fs', ...EMULATOR_OPTIONS],
   verify: ['json', 'offset', 'mapfile'],
   identify: ['json', 'offset', ...EMULATOR_OPTIONS],
   convert: ['json'],
@@ -267,10 +269,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');
-        return await lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, emulator });
+        return await lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
       case 'extract':
         expectArgs(command, rest, 3, '<source> <path> <dest>');
-        return await extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, emulator });
+        return await extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
       case 'verify':
         expectArgs(command, rest, 1, '<image>');
         return await verifyCommand(ctx, { image: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), mapfile: values.mapfile, json });

@@ -36,7 +36,7 @@ export interface DetectedFileSystem {
   sizeSectors: number;
   blockSize: number;
   blockCount: number;
-  /** Version or revision: 'UDF 2.01', 'HFS+ 4', 'HFSX 5', 'ISO 9660 + Joliet'. */
+  /** Version or revision: 'UDF 2.01', 'HFS+ 4', 'HFSX 5', 'ISO 9660 + Joliet', 'High Sierra'. */
   version: string;
   /** The partition holding it, when found through a map. */
   partition?: { map: 'apm' | 'mbr' | 'gpt'; index: number; type: string };
@@ -57,6 +57,8 @@ export interface IsoDetails {
   elTorito: boolean;
   /** 'CD-XA001' at byte 1024 of the PVD. */
   xa: boolean;
+  /** A High Sierra volume ('CDROM' descriptors), not ISO 9660 proper. */
+  highSierra: boolean;
 }
 
 export interface HfsPlusDetails extends HfsPlusHeader {
@@ -122,15 +124,28 @@ function ucs2(b: Uint8Array, o: number, n: number): string {
 
 const MAX_VOLUME_DESCRIPTORS = 64;
 
-/** ISO 9660: the PVD (and Joliet/El Torito presence) of the session at the source's first LBA. */
+/**
+ * ISO 9660: the PVD (and Joliet/El Torito presence) of the session at the source's first LBA.
+ * A High Sierra volume (ISO 9660's predecessor, 'CDROM' at byte 9) is reported as ISO 9660 with
+ * version 'High Sierra': the same sizing rule applies and the same reader lists it.
+ */
 export async function detectIso9660(source: SectorSource): Promise<DetectedFileSystem | undefined> {
   const size = source.sectorSize;
   let pvd: Uint8Array | undefined;
   let joliet: string | undefined;
   let elTorito = false;
+  let highSierra = false;
   for (let i = 0; i < MAX_VOLUME_DESCRIPTORS; i++) {
     const d = await tryRead(source, (source.firstLba + 16 + i) * size, 2048);
-    if (d === undefined || text(d, 1, 5) !== 'CD001') break;
+    if (d === undefined) break;
+    if (text(d, 1, 5) !== 'CD001') {
+      // High Sierra: only its primary descriptor matters here (no Joliet, no El Torito).
+      if (i === 0 && text(d, 9, 5) === 'CDROM' && d[8] === 1) {
+        pvd = d;
+        highSierra = true;
+      }
+      break;
+    }
     const type = d[0];
     if (type === 1 && pvd === undefined) pvd = d;
     if (type === 0 && text(d, 7, 32).startsWith('EL TORITO')) elTorito = true;
@@ -138,36 +153,44 @@ export async function detectIso9660(source: SectorSource): Promise<DetectedFileS
     if (type === 255) break;
   }
   if (pvd === undefined) return undefined;
-  const volumeSpaceSize = le32(pvd, 80);
-  const logicalBlockSize = (pvd[128] ?? 0) | ((pvd[129] ?? 0) << 8);
+  // High Sierra's fields sit 8 bytes further (a sector number comes first), 24 after the root
+  // record; its dates are 16 digits without a zone.
+  const at = highSierra ? HIGH_SIERRA_FIELDS : ISO_FIELDS;
+  const volumeSpaceSize = le32(pvd, at.spaceSize);
+  const logicalBlockSize = (pvd[at.blockSize] ?? 0) | ((pvd[at.blockSize + 1] ?? 0) << 8);
   const details: IsoDetails = {
     volumeSpaceSize,
     logicalBlockSize,
-    systemIdentifier: text(pvd, 8, 32),
-    volumeSetIdentifier: text(pvd, 190, 128),
-    publisher: text(pvd, 318, 128),
-    dataPreparer: text(pvd, 446, 128),
-    application: text(pvd, 574, 128),
-    created: text(pvd, 813, 16),
+    systemIdentifier: text(pvd, at.system, 32),
+    volumeSetIdentifier: text(pvd, at.volumeSet, 128),
+    publisher: text(pvd, at.publisher, 128),
+    dataPreparer: text(pvd, at.preparer, 128),
+    application: text(pvd, at.application, 128),
+    created: text(pvd, at.created, 16),
     joliet,
     elTorito,
-    xa: text(pvd, 1024, 8) === 'CD-XA001',
+    xa: !highSierra && text(pvd, 1024, 8) === 'CD-XA001',
+    highSierra,
   };
   // The volume ends at absolute sector volumeSpaceSize: bytes from this session's start.
   const sizeBytes = Math.max(0, volumeSpaceSize - source.firstLba) * logicalBlockSize;
   return {
     type: 'iso9660',
     name: 'ISO 9660',
-    label: text(pvd, 40, 32),
+    label: text(pvd, at.volume, 32),
     at: 0,
     sizeBytes,
     sizeSectors: Math.ceil(sizeBytes / 2048),
     blockSize: logicalBlockSize,
     blockCount: volumeSpaceSize,
-    version: ['ISO 9660', joliet !== undefined ? 'Joliet' : '', elTorito ? 'El Torito' : ''].filter(Boolean).join(' + '),
+    version: highSierra ? 'High Sierra' : ['ISO 9660', joliet !== undefined ? 'Joliet' : '', elTorito ? 'El Torito' : ''].filter(Boolean).join(' + '),
     details,
   };
 }
+
+/** PVD field offsets used by detection (ECMA-119 8.4; High Sierra's layout for the other). */
+const ISO_FIELDS = { system: 8, volume: 40, spaceSize: 80, blockSize: 128, volumeSet: 190, publisher: 318, preparer: 446, application: 574, created: 813 };
+const HIGH_SIERRA_FIELDS = { system: 16, volume: 48, spaceSize: 88, blockSize: 136, volumeSet: 214, publisher: 342, preparer: 470, application: 598, created: 790 };
 
 /** UDF in the session at the source's first LBA, sized as its Partition Descriptor declares. */
 export async function detectUdf(source: SectorSource, warnings: FsWarning[]): Promise<DetectedFileSystem | undefined> {

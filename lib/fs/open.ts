@@ -3,14 +3,15 @@
  * read through the same source. Volumes that fail to open are reported, not thrown.
  */
 
-import { DiscError } from '../errors.js';
+import { DiscError, FormatError } from '../errors.js';
 import { openFileSource, type FileSource } from '../sources/file-source.js';
 import type { SectorSource } from '../sources/sector-source.js';
 import type { VolumeSizeCheck } from './size-check.js';
+import { detectFileSystems } from './detect.js';
 import { openHfs } from './hfs/hfs.js';
 import { openHfsPlus } from './hfsplus/hfsplus.js';
-import { openIso9660 } from './iso9660/reader.js';
-import type { FileSystemReader } from './types.js';
+import { openIso9660, type IsoNames } from './iso9660/reader.js';
+import type { FileSystemReader, FsWarning } from './types.js';
 import { openUdf } from './udf/udf.js';
 
 export interface OpenedFileSystem {
@@ -41,6 +42,65 @@ export async function openFileSystems(source: SectorSource, volumes: Pick<Volume
     opened.push(entry);
   }
   return opened;
+}
+
+/** The filesystems `openFileSystem` can be asked for by name. */
+export type FsChoice = 'iso' | 'udf' | 'hfs' | 'hfsplus';
+
+export interface OpenFileSystemOptions {
+  /** Which filesystem of a hybrid; default ISO 9660 when present (as isoinfo), else UDF, else HFS+, else HFS. */
+  fs?: FsChoice;
+  /** ISO 9660 namespace (implies ISO 9660 when `fs` is not given). */
+  names?: IsoNames;
+  /** Sector where the session starts (ISO 9660 and UDF address the disc absolutely). */
+  offset?: number;
+}
+
+/** A reader together with the warnings it collects while it reads. */
+export type OpenedReader = FileSystemReader & { readonly warnings: FsWarning[] };
+
+/**
+ * Opens one filesystem of `source` for reading: the one asked for, or the first of ISO 9660,
+ * UDF, HFS+ and HFS that is there. Apple volumes are found at the start of the source or
+ * inside a partition map (a hybrid's HFS side). Throws FormatError when there is none.
+ */
+export async function openFileSystem(source: SectorSource, options: OpenFileSystemOptions = {}): Promise<OpenedReader> {
+  const { offset, names } = options;
+  const fs = options.fs ?? (names === undefined ? undefined : 'iso');
+  if (names !== undefined && fs !== 'iso') throw new FormatError(`name spaces (${names}) are an ISO 9660 choice, not one of ${fs}`);
+  const tried: string[] = [];
+  if (fs === undefined || fs === 'iso') {
+    try {
+      return await openIso9660(source, { ...(names ? { names } : {}), ...(offset === undefined ? {} : { offset }) });
+    } catch (error) {
+      if (fs === 'iso' || !(error instanceof FormatError)) throw error;
+      // A descriptor set that is there but broken is worth naming; an absent one is not.
+      if (!error.message.includes('no ISO 9660 volume descriptor')) tried.push(`ISO 9660: ${error.message}`);
+    }
+  }
+  if (fs === undefined || fs === 'udf') {
+    try {
+      return await openUdf(source, offset === undefined ? {} : { sessionStart: offset });
+    } catch (error) {
+      if (fs === 'udf' || !(error instanceof FormatError)) throw error;
+      if (!error.message.startsWith('no UDF volume')) tried.push(`UDF: ${error.message}`);
+    }
+  }
+  // Apple volumes address their own blocks, not the disc: found from the source's start.
+  const detection = await detectFileSystems(source);
+  const base = source.firstLba * source.sectorSize;
+  const order: ('hfsplus' | 'hfs')[] = fs === 'hfs' ? ['hfs'] : fs === 'hfsplus' ? ['hfsplus'] : ['hfsplus', 'hfs'];
+  for (const type of order) {
+    const found = detection.fileSystems.filter((f) => f.type === type);
+    // An HFS wrapper only holds a notice; its HFS+ volume is what it is for.
+    const volume = found.find((f) => f.version !== 'HFS wrapper') ?? found[0];
+    if (volume === undefined) continue;
+    return type === 'hfs' ? openHfs(source, { start: base + volume.at }) : openHfsPlus(source, { start: base + volume.at });
+  }
+  const wanted = { iso: 'ISO 9660', udf: 'UDF', hfs: 'HFS', hfsplus: 'HFS+' };
+  throw new FormatError(fs === undefined
+    ? `${source.name}: no ISO 9660, UDF, HFS+ or HFS volume${tried.length > 0 ? ` (${tried.join('; ')})` : ''}`
+    : `${source.name}: no ${wanted[fs]} volume`);
 }
 
 /**

@@ -1,10 +1,10 @@
 /** `ls`: the files of a disc, image or session, as `isoinfo -f` / `isoinfo -l` list them, or as JSON. */
 
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
-import { openIso9660, type Iso9660Reader, type IsoDirectoryListing, type IsoNames } from '../../fs/iso9660/reader.js';
+import { Iso9660Reader, type IsoDirectoryListing, type IsoNames } from '../../fs/iso9660/reader.js';
 import type { FileSystemReader, FsNode } from '../../fs/types.js';
 import { walkTree } from '../../fs/walk.js';
-import { openImageAt } from '../../fs/open.js';
+import { openFileSystem, openImageAt, type FsChoice, type OpenedReader } from '../../fs/open.js';
 import { isDriveAddress, openSectorSource } from '../../sources/open-source.js';
 import type { SectorSource } from '../../sources/sector-source.js';
 import { printJson, UsageError, type CliContext } from '../io.js';
@@ -12,29 +12,43 @@ import { printJson, UsageError, type CliContext } from '../io.js';
 export interface VolumeOptions {
   names: string | undefined;
   offset: string | undefined;
+  /** iso, udf, hfs or hfsplus: which filesystem of a hybrid. */
+  fs?: string | undefined;
   emulator: EmulatedAddressOptions;
 }
 
 /** An opened source and the filesystem on it; close() releases both. */
 export interface OpenedVolume {
   source: SectorSource;
-  reader: Iso9660Reader;
+  reader: OpenedReader;
   close(): Promise<void>;
 }
 
-/** Opens `address` (image file, emu:…, /dev/sr0) and the ISO 9660 volume on it. */
+/** Opens `address` (image file, emu:…, /dev/sr0) and the filesystem on it (`--fs`, else ISO 9660, UDF, HFS+, HFS). */
 export async function openVolume(address: string, o: VolumeOptions): Promise<OpenedVolume> {
   const names = parseNames(o.names);
   const offset = parseOffset(o.offset);
+  const fs = parseFs(o.fs);
+  if (names !== undefined && fs !== undefined && fs !== 'iso') throw new UsageError(`--names applies to ISO 9660 only, not to --fs ${fs}`);
   // An image file of a later session alone (mkisofs -C, isoinfo -N) or of the whole disc.
   const source = isDriveAddress(address) ? await openSectorSource(address, { mode: 'data', emulator: o.emulator }) : await openImageAt(address, offset);
   try {
-    const reader = await openIso9660(source, { ...(names ? { names } : {}), ...(offset === undefined ? {} : { offset }) });
+    const reader = await openFileSystem(source, { ...(fs ? { fs } : {}), ...(names ? { names } : {}), ...(offset === undefined ? {} : { offset }) });
     return { source, reader, close: () => source.close() };
   } catch (error) {
     await source.close();
     throw error;
   }
+}
+
+/** What `ls --json` says about the volume besides its tree. */
+function volumeFacts(reader: OpenedReader): Record<string, unknown> {
+  if (reader instanceof Iso9660Reader) return { names: reader.names, offset: reader.offset, descriptors: reader.descriptors };
+  const r = reader as Partial<Record<'volume' | 'mdb' | 'header' | 'start', unknown>>;
+  if (r.volume !== undefined) return { volume: r.volume };
+  if (r.mdb !== undefined) return { start: r.start, mdb: r.mdb };
+  if (r.header !== undefined) return { start: r.start, header: r.header };
+  return {};
 }
 
 export async function lsCommand(
@@ -52,28 +66,35 @@ export async function lsCommand(
         source: volume.source.name,
         type: reader.type,
         label: reader.label,
-        names: reader.names,
-        offset: reader.offset,
-        descriptors: reader.descriptors,
+        ...volumeFacts(reader),
         root: tree.root,
         warnings: reader.warnings,
       });
       return failed ? 1 : 0;
     }
-    // For -l the '.' and '..' records are kept from the same read as the entries.
+    const iso = reader instanceof Iso9660Reader ? reader : undefined;
+    // For -l the '.' and '..' records are kept from the same read as the entries (ISO 9660);
+    // other filesystems have no such records: '.' is the directory, '..' its parent.
     const dots = new Map<FsNode, IsoDirectoryListing>();
+    const parents = new Map<FsNode, FsNode>();
     const walker: FileSystemReader = o.long
       ? {
           type: reader.type,
           label: reader.label,
           root: () => reader.root(),
           readDir: async (dir) => {
-            const listing = await reader.readDirWithDots(dir);
-            dots.set(dir, listing);
-            return listing.entries;
+            if (iso) {
+              const listing = await iso.readDirWithDots(dir);
+              dots.set(dir, listing);
+              return listing.entries;
+            }
+            const entries = await reader.readDir(dir);
+            for (const entry of entries) if (entry.kind === 'directory') parents.set(entry, dir);
+            return entries;
           },
         }
       : reader;
+    const out = new OutputBuffer(ctx);
     const walk = walkTree(walker);
     for (;;) {
       const step = await walk.next();
@@ -84,20 +105,24 @@ export async function lsCommand(
       const { dir, entries, error } = step.value;
       if (error !== undefined) {
         failed = true;
+        await out.flush();
         ctx.stderr.write(`discrescue: ${dir.path}: ${error instanceof Error ? error.message : String(error)}\n`);
         continue;
       }
       if (!entries) continue;
       if (o.long) {
-        printLong(ctx, reader, dir, entries, dots.get(dir));
+        const listing = iso ? dots.get(dir) : { dot: dir, dotDot: parents.get(dir) ?? dir, entries };
         dots.delete(dir);
+        parents.delete(dir);
+        out.add(longListing(reader, dir, entries, listing));
       } else {
-        // One write per directory: a write per line costs a system call each on a file or pipe.
         let text = '';
         for (const entry of entries) text += `${entry.path}\n`;
-        if (text) ctx.stdout.write(text);
+        out.add(text);
       }
+      await out.maybeFlush();
     }
+    await out.flush();
     for (const w of reader.warnings) ctx.stderr.write(`warning: ${w.path ? `${w.path}: ` : ''}${w.message} [${w.code}]\n`);
     return failed ? 1 : 0;
   } finally {
@@ -107,44 +132,116 @@ export async function lsCommand(
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/**
+ * Output gathered into large writes: a write per line, or even per directory, cost a system
+ * call each and dominated large listings. A stream that reports a full buffer is waited for.
+ */
+class OutputBuffer {
+  readonly #ctx: CliContext;
+  #parts: string[] = [];
+  #length = 0;
+
+  constructor(ctx: CliContext) {
+    this.#ctx = ctx;
+  }
+
+  add(text: string): void {
+    if (text === '') return;
+    this.#parts.push(text);
+    this.#length += text.length;
+  }
+
+  async maybeFlush(): Promise<void> {
+    // Large enough to make system calls rare, small enough that the text is not kept long
+    // (holding a megabyte of small strings pushed them into the old generation: GC doubled).
+    if (this.#length >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#length === 0) return;
+    const text = this.#parts.join('');
+    this.#parts = [];
+    this.#length = 0;
+    type Emitter = { on?: (event: string, listener: () => void) => unknown; off?: (event: string, listener: () => void) => unknown };
+    const stream = this.#ctx.stdout as CliContext['stdout'] & Emitter;
+    if (stream.write(text) !== false || typeof stream.on !== 'function' || typeof stream.off !== 'function') return;
+    // 'close' and 'error' too: a reader that went away must not leave the listing waiting.
+    const events = ['drain', 'close', 'error'];
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        for (const event of events) stream.off!(event, done);
+        resolve();
+      };
+      for (const event of events) stream.on!(event, done);
+    });
+  }
+}
+
 /** One directory in `isoinfo -l` form: a header, then '.', '..' and the entries. */
-function printLong(ctx: CliContext, reader: FileSystemReader, dir: FsNode, entries: FsNode[], listing: IsoDirectoryListing | undefined): void {
-  // The '.' and '..' records have attributes of their own; other readers only have the directory.
+function longListing(reader: FileSystemReader, dir: FsNode, entries: FsNode[], listing: IsoDirectoryListing | undefined): string {
   const dot = listing ? listing.dot : dir;
   const dotDot = listing ? listing.dotDot : dir;
   const header = dir.path === '/' ? '/' : `${dir.path}/`;
-  // The directory in one write (a system call per line dominated large listings).
   let text = `\nDirectory listing of ${header}\n`;
   if (dot) text += `${longLine(reader, dot, '.')}\n`;
   if (dotDot) text += `${longLine(reader, dotDot, '..')}\n`;
   for (const entry of entries) text += `${longLine(reader, entry, entry.name)}\n`;
-  ctx.stdout.write(text);
+  return text;
 }
 
 /** A line like `isoinfo -l` prints: mode, links, uid, gid (octal), size, date, [extent flags], name. */
 export function longLine(reader: FileSystemReader, node: FsNode, name: string): string {
-  const info = isIsoReader(reader) ? reader.recordInfo(node) : undefined;
+  const info = reader instanceof Iso9660Reader ? reader.recordInfo(node) : undefined;
   const mode = modeString(node);
-  const nlink = String(node.mode === undefined ? 0 : (node.nlink ?? 0)).padStart(3);
-  const uid = (node.uid ?? 0).toString(8).padStart(4);
-  const gid = (node.gid ?? 0).toString(8).padStart(4);
-  const size = String(node.size).padStart(10);
+  const nlink = pad(String(node.mode === undefined ? 0 : (node.nlink ?? 0)), 3);
+  const uid = pad((node.uid ?? 0).toString(8), 4);
+  const gid = pad((node.gid ?? 0).toString(8), 4);
+  const size = pad(String(node.size), 10);
   let date: string;
-  if (info) {
-    const month = MONTHS[info.date.month - 1] ?? '???';
-    date = `${month} ${String(info.date.day).padStart(2)} ${String(1900 + info.date.year).padStart(4)}`;
-  } else if (node.mtime) {
+  if (info) date = dateText(1900 + info.date.year, info.date.month, info.date.day);
+  else if (node.mtime) {
     const m = node.mtime;
-    date = `${MONTHS[m.getUTCMonth()]} ${String(m.getUTCDate()).padStart(2)} ${String(m.getUTCFullYear()).padStart(4)}`;
+    date = dateText(m.getUTCFullYear(), m.getUTCMonth() + 1, m.getUTCDate());
   } else date = '??? ?? ????';
   // Signed, as isoinfo prints it (mkisofs gives relocation placeholders "negative" extents).
   const extent = info ? info.extent | 0 : Math.floor((node.extents[0]?.start ?? 0) / 2048);
-  const flags = (info ? info.flags : node.kind === 'directory' ? 2 : 0).toString(16).toUpperCase().padStart(2, '0');
+  const flagValue = info ? info.flags : node.kind === 'directory' ? 2 : 0;
+  const flags = flagValue < 16 ? `0${flagValue.toString(16).toUpperCase()}` : flagValue.toString(16).toUpperCase();
   const link = node.kind === 'symlink' && node.linkTarget !== undefined ? `-> ${node.linkTarget}` : '';
-  return `${mode} ${nlink} ${uid} ${gid}      ${size} ${date} [${String(extent).padStart(7)} ${flags}]  ${name} ${link}`;
+  return `${mode} ${nlink} ${uid} ${gid}      ${size} ${date} [${pad(String(extent), 7)} ${flags}]  ${name} ${link}`;
 }
 
+const SPACES = '          ';
+
+/** `text` right-aligned in `width` columns (padStart, without its cost per call). */
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : SPACES.slice(0, width - text.length) + text;
+}
+
+/** 'Mon dd yyyy' of a date; a tree has few distinct dates, so they are made once. */
+const dateTexts = new Map<number, string>();
+function dateText(year: number, month: number, day: number): string {
+  const key = (year * 100 + month) * 100 + day;
+  let text = dateTexts.get(key);
+  if (text === undefined) {
+    text = `${MONTHS[month - 1] ?? '???'} ${pad(String(day), 2)} ${pad(String(year), 4)}`;
+    if (dateTexts.size < 100_000) dateTexts.set(key, text);
+  }
+  return text;
+}
+
+const modeTexts = new Map<string, string>();
 function modeString(node: FsNode): string {
+  const key = `${node.kind}:${node.mode ?? ''}`;
+  let text = modeTexts.get(key);
+  if (text === undefined) {
+    text = makeModeString(node);
+    if (modeTexts.size < 10_000) modeTexts.set(key, text);
+  }
+  return text;
+}
+
+function makeModeString(node: FsNode): string {
   const type = { directory: 'd', file: '-', symlink: 'l', fifo: 'p', socket: 's', device: 'c', other: '?' }[node.kind];
   if (node.mode === undefined) return `${type}---------`;
   const m = node.mode;
@@ -204,14 +301,16 @@ async function jsonTree(reader: FileSystemReader): Promise<{ root: JsonNode; err
   return { root, errors };
 }
 
-function isIsoReader(reader: FileSystemReader): reader is Iso9660Reader {
-  return typeof (reader as Partial<Iso9660Reader>).recordInfo === 'function' && typeof (reader as Partial<Iso9660Reader>).readDirWithDots === 'function';
-}
-
 function parseNames(text: string | undefined): IsoNames | undefined {
   if (text === undefined) return undefined;
   if (text === 'iso' || text === 'joliet' || text === 'rr') return text;
   throw new UsageError(`--names needs iso, joliet or rr, got "${text}"`);
+}
+
+function parseFs(text: string | undefined): FsChoice | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'iso' || text === 'udf' || text === 'hfs' || text === 'hfsplus') return text;
+  throw new UsageError(`--fs needs iso, udf, hfs or hfsplus, got "${text}"`);
 }
 
 function parseOffset(text: string | undefined): number | undefined {

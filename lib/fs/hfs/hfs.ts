@@ -234,7 +234,8 @@ function parseCatalogRecord(
       name,
       node: {
         name, kind: 'directory', size: 0, extents: [], cnid, id: `hfs:${cnid}`,
-        birthtime: macDate(readBe32(d, 10)), mtime: macDate(readBe32(d, 14)), nlink: readBe16(d, 4),
+        // dirVal (offset 4) counts the folder's items; it is not a link count.
+        birthtime: macDate(readBe32(d, 10)), mtime: macDate(readBe32(d, 14)),
       },
     };
   }

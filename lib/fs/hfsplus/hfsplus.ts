@@ -232,7 +232,8 @@ function parseRecord(
   };
   if (type === 1 && d.length >= 88) {
     const cnid = readBe32(d, 8);
-    return { parent, name, node: { ...common(cnid), kind: 'directory', size: 0, extents: [], nlink: readBe32(d, 4) } };
+    // The folder's valence (offset 4) counts its items; it is not a link count.
+    return { parent, name, node: { ...common(cnid), kind: 'directory', size: 0, extents: [] } };
   }
   if (type === 2 && d.length >= 248) {
     const cnid = readBe32(d, 8);

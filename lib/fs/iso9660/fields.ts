@@ -90,20 +90,57 @@ export interface IsoRecordDate {
   minute: number;
   second: number;
   gmtOffsetMinutes: number;
-  date: Date | undefined;
+  /** The instant (made when first read). */
+  readonly date: Date | undefined;
 }
 
 /** Decodes a 7-byte directory record date; `withOffset` false for High Sierra (6 bytes, no zone). */
 export function recordDate(buf: Uint8Array, offset: number, withOffset = true): IsoRecordDate {
-  const year = buf[offset] ?? 0;
+  return new RecordDate(
+    buf[offset] ?? 0, buf[offset + 1] ?? 0, buf[offset + 2] ?? 0, buf[offset + 3] ?? 0, buf[offset + 4] ?? 0, buf[offset + 5] ?? 0,
+    withOffset ? signedByte(buf[offset + 6] ?? 0) * 15 : 0,
+  );
+}
+
+/** The instant of a 7-byte directory record date, without the fields (Rock Ridge TF times). */
+export function recordInstant(buf: Uint8Array, offset: number): Date | undefined {
   const month = buf[offset + 1] ?? 0;
   const day = buf[offset + 2] ?? 0;
-  const hour = buf[offset + 3] ?? 0;
-  const minute = buf[offset + 4] ?? 0;
-  const second = buf[offset + 5] ?? 0;
-  const gmtOffsetMinutes = withOffset ? signedByte(buf[offset + 6] ?? 0) * 15 : 0;
-  const date = month === 0 && day === 0 ? undefined : civilDate(1900 + year, month, day, hour, minute, second, 0, gmtOffsetMinutes);
-  return { year, month, day, hour, minute, second, gmtOffsetMinutes, date };
+  if (month === 0 && day === 0) return undefined;
+  return civilDate(1900 + (buf[offset] ?? 0), month, day, buf[offset + 3] ?? 0, buf[offset + 4] ?? 0, buf[offset + 5] ?? 0, 0, signedByte(buf[offset + 6] ?? 0) * 15);
+}
+
+/** Whether set record date fields are out of range (civilDate would give undefined). */
+export function isInvalidRecordDate(d: IsoRecordDate): boolean {
+  if (d.month === 0 && d.day === 0) return false;
+  return d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31 || d.hour > 23 || d.minute > 59 || d.second > 60;
+}
+
+/**
+ * A record date whose Date is made when first asked for: listings (`ls -l`) print the fields
+ * and Rock Ridge volumes take the time from TF, so most of them were never needed.
+ */
+class RecordDate implements IsoRecordDate {
+  #date: Date | undefined | null = null;
+
+  constructor(
+    readonly year: number, readonly month: number, readonly day: number, readonly hour: number, readonly minute: number,
+    readonly second: number, readonly gmtOffsetMinutes: number,
+  ) {}
+
+  get date(): Date | undefined {
+    if (this.#date === null) {
+      this.#date = this.month === 0 && this.day === 0
+        ? undefined
+        : civilDate(1900 + this.year, this.month, this.day, this.hour, this.minute, this.second, 0, this.gmtOffsetMinutes);
+    }
+    return this.#date;
+  }
+
+  toJSON(): Omit<IsoRecordDate, 'date'> & { date: string | undefined } {
+    const { year, month, day, hour, minute, second, gmtOffsetMinutes } = this;
+    return { year, month, day, hour, minute, second, gmtOffsetMinutes, date: this.date?.toISOString() };
+  }
 }
 
 /** A Date from civil fields in a zone `gmtOffsetMinutes` east of UTC; undefined when out of range. */
@@ -112,9 +149,23 @@ export function civilDate(
 ): Date | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   if (gmtOffsetMinutes < -12 * 60 || gmtOffsetMinutes > 13 * 60) gmtOffsetMinutes = 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - gmtOffsetMinutes * 60_000;
+  // A tree holds few distinct dates (and a record's date and its Rock Ridge times alternate):
+  // remember conversions, as Date.UTC showed in profiles of large trees. Each caller still gets
+  // a Date of its own.
+  const cacheable = ms === 0 && year >= 1900 && year < 2200;
+  const key = cacheable ? ((((((year - 1900) * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 61 + second) * 1501 + gmtOffsetMinutes + 720 : -1;
+  let utc = cacheable ? civilCache.get(key) : undefined;
+  if (utc === undefined) {
+    utc = Date.UTC(year, month - 1, day, hour, minute, second, ms) - gmtOffsetMinutes * 60_000;
+    if (cacheable) {
+      if (civilCache.size >= 4096) civilCache.clear();
+      civilCache.set(key, utc);
+    }
+  }
   return Number.isFinite(utc) ? new Date(utc) : undefined;
 }
+
+const civilCache = new Map<number, number>();
 
 function signedByte(value: number): number {
   return value > 127 ? value - 256 : value;

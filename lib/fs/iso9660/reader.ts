@@ -19,8 +19,8 @@ import {
   type DirectoryRecord,
 } from './directory-records.js';
 import { parseBootCatalog, type ElToritoCatalog } from './el-torito.js';
-import type { IsoRecordDate } from './fields.js';
-import { parseSystemUse, type SystemUseInfo } from './rock-ridge.js';
+import { isInvalidRecordDate, type IsoRecordDate } from './fields.js';
+import { parseSystemUse, parseSystemUseFast, type SystemUseInfo, type SystemUseOptions } from './rock-ridge.js';
 
 export type IsoNames = 'iso' | 'joliet' | 'rr';
 
@@ -228,6 +228,9 @@ export class Iso9660Reader implements FileSystemReader {
     },
   };
   readonly #sourceEnd: number;
+  readonly #warnBound = (w: FsWarning): void => this.#warn(w);
+  readonly #readContinuation = (block: number, offset: number, length: number): Promise<Uint8Array> =>
+    readBytes(this.#source, block * this.blockSize + offset, length);
   #root: FsNode | undefined;
   #nameWarned = false;
   #dateWarned = false;
@@ -308,7 +311,11 @@ export class Iso9660Reader implements FileSystemReader {
       }
       const dirBlock = extent.start / this.blockSize;
       const idPrefix = `${dirBlock}:${first.offset}`;
-      const su = this.names === 'rr' ? await this.#systemUse(first, dir.path) : undefined;
+      let su: SystemUseInfo | undefined;
+      if (this.names === 'rr') {
+        const parsed = this.#systemUse(first, dir.path);
+        su = parsed instanceof Promise ? await parsed : parsed;
+      }
       if (first.isDot || first.isDotDot) {
         const node = this.#makeNode(group, first.name, first.isDot ? dir.path : parentPath(dir.path), su, ancestors, idPrefix);
         node.kind = 'directory';
@@ -344,14 +351,16 @@ export class Iso9660Reader implements FileSystemReader {
     else this.#dropped.dropped++;
   }
 
-  async #systemUse(record: DirectoryRecord, path: string): Promise<SystemUseInfo> {
-    return parseSystemUse(record.systemUse, {
+  #systemUse(record: DirectoryRecord, path: string): SystemUseInfo | Promise<SystemUseInfo> {
+    const options: SystemUseOptions = {
       skip: record.isDot && path === '/' ? 0 : this.descriptors.rockRidge.skip,
       path,
-      warn: (w) => this.#warn(w),
-      readContinuation: (block, offset, length) => readBytes(this.#source, block * this.blockSize + offset, length),
-    });
+      warn: this.#warnBound,
+      readContinuation: this.#readContinuation,
+    };
+    return parseSystemUseFast(record.systemUse, options);
   }
+
 
   /** A CL placeholder: the directory it points to, with that directory's own '.' attributes. */
   async #relocated(
@@ -423,7 +432,7 @@ export class Iso9660Reader implements FileSystemReader {
         break;
       }
     }
-    if (!this.#dateWarned && first.date.date === undefined && (first.date.month !== 0 || first.date.day !== 0)) {
+    if (!this.#dateWarned && isInvalidRecordDate(first.date)) {
       this.#dateWarned = true;
       this.#warn({ code: 'ISO_BAD_DATE', message: 'a directory record has an invalid date', path });
     }

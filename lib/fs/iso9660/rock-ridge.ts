@@ -6,7 +6,7 @@
  */
 
 import type { FsWarning } from '../types.js';
-import { decDateTime, le32, recordDate } from './fields.js';
+import { decDateTime, le32, recordInstant } from './fields.js';
 
 export interface RockRidgeTimes {
   creation?: Date;
@@ -66,121 +66,88 @@ export interface SystemUseOptions {
 
 /** Parses a System Use area and its continuations. Never throws for malformed entries. */
 export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions): Promise<SystemUseInfo> {
-  const info: SystemUseInfo = { extensions: [], rr: false, rockRidge: false, times: {}, relocated: false };
-  const nameParts: string[] = [];
-  const link = { parts: [] as string[], current: '', seen: false, done: false };
-  let nameDone = false;
-  // Made when a CE is met: most records have none.
-  let seenContinuations: Set<string> | undefined;
-  let bytes: Uint8Array | undefined = area;
-  let first = Math.min(options.skip, area.length);
-  let hops = 0;
+  return parseSystemUseFast(area, options);
+}
+
+/**
+ * The same as parseSystemUse, but synchronous when no continuation area has to be read (nearly
+ * every record): listing a large tree awaited a promise per record, which cost more than the
+ * parsing itself.
+ */
+export function parseSystemUseFast(area: Uint8Array, options: SystemUseOptions): SystemUseInfo | Promise<SystemUseInfo> {
+  const state = newState();
   const warn = (code: string, message: string): void => options.warn({ code, message, path: options.path });
-  while (bytes) {
-    let next: { block: number; offset: number; length: number } | undefined;
-    let pos = first;
-    first = 0;
-    while (pos + 4 <= bytes.length) {
-      const sig = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
-      const len = bytes[pos + 2]!;
-      if (len < 4 || pos + len > bytes.length) {
-        // Padding bytes (zeros) after the last entry are normal; anything else is damage.
-        if (bytes[pos] !== 0) warn('SUSP_BAD_ENTRY', `System Use entry "${printable(sig)}" has a bad length (${len})`);
-        break;
-      }
-      // Entries are read in place (offsets from `at`); only TF and SL get a view of their own.
-      const at = pos;
-      const b = bytes;
-      pos += len;
-      switch (sig) {
-        case 'SP':
-          if (len >= 7 && b[at + 4] === 0xbe && b[at + 5] === 0xef) info.sp = { skip: b[at + 6]! };
-          break;
-        case 'ER': {
-          if (len < 8) break;
-          const idLength = b[at + 4]!;
-          info.extensions.push(latin1(b, at + 8, at + Math.min(len, 8 + idLength)));
-          break;
-        }
-        case 'RR':
-          info.rr = true;
-          break;
-        case 'CE':
-          if (len >= 28) next = { block: le32(b, at + 4), offset: le32(b, at + 12), length: le32(b, at + 20) };
-          break;
-        case 'ST':
-          pos = bytes.length;
-          break;
-        case 'NM': {
-          info.rockRidge = true;
-          if (len < 5 || nameDone) break;
-          const flags = b[at + 4]!;
-          if (flags & 0x02) info.nameIsCurrent = true;
-          if (flags & 0x04) info.nameIsParent = true;
-          nameParts.push(utf8(b, at + 5, at + len));
-          if ((flags & 0x01) === 0) nameDone = true;
-          break;
-        }
-        case 'PX':
-          info.rockRidge = true;
-          if (len < 36) {
-            warn('RR_BAD_PX', `PX entry of ${len} bytes is too short`);
-            break;
-          }
-          info.mode = le32(b, at + 4);
-          info.nlink = le32(b, at + 12);
-          info.uid = le32(b, at + 20);
-          info.gid = le32(b, at + 28);
-          if (len >= 44) info.ino = le32(b, at + 36);
-          break;
-        case 'PN':
-          info.rockRidge = true;
-          if (len >= 20) info.device = { high: le32(b, at + 4), low: le32(b, at + 12) };
-          break;
-        case 'TF':
-          info.rockRidge = true;
-          parseTimes(b.subarray(at, at + len), info.times);
-          break;
-        case 'SL':
-          info.rockRidge = true;
-          if (!link.done) parseSymlink(b.subarray(at, at + len), link, warn);
-          break;
-        case 'RE':
-          info.rockRidge = true;
-          info.relocated = true;
-          break;
-        case 'CL':
-          info.rockRidge = true;
-          if (len >= 12) info.childLink = le32(b, at + 4);
-          break;
-        case 'PL':
-          info.rockRidge = true;
-          if (len >= 12) info.parentLink = le32(b, at + 4);
-          break;
-        default:
-          break;
-      }
+  const next = parseArea(area, Math.min(options.skip, area.length), state, warn);
+  if (next === undefined) return finish(state);
+  return continueWith(next, state, options, warn);
+}
+
+interface ParseState {
+  info: SystemUseInfo;
+  /** The name so far; NM entries with CONTINUE add to it. */
+  name: string | undefined;
+  nameDone: boolean;
+  /** Made at the first SL entry (few records are symlinks). */
+  link: LinkState | undefined;
+}
+
+interface LinkState {
+  parts: string[];
+  current: string;
+  seen: boolean;
+  done: boolean;
+}
+
+interface Continuation {
+  block: number;
+  offset: number;
+  length: number;
+}
+
+/** Shared by every record without ER entries; replaced (never pushed to) when one is met. */
+const NO_EXTENSIONS: string[] = [];
+
+function newState(): ParseState {
+  return {
+    info: { extensions: NO_EXTENSIONS, rr: false, rockRidge: false, times: {}, relocated: false },
+    name: undefined,
+    nameDone: false,
+    link: undefined,
+  };
+}
+
+/** Follows CE continuation areas, a bounded number of times and never the same one twice. */
+async function continueWith(first: Continuation, state: ParseState, options: SystemUseOptions, warn: (code: string, message: string) => void): Promise<SystemUseInfo> {
+  const seen = new Set<string>();
+  let next: Continuation | undefined = first;
+  let hops = 0;
+  while (next) {
+    const key = `${next.block}:${next.offset}`;
+    if (seen.has(key) || ++hops > MAX_CONTINUATIONS) {
+      warn('SUSP_CE_LOOP', 'System Use continuation areas form a loop or a chain too long; the rest is ignored');
+      break;
     }
-    bytes = undefined;
-    if (next) {
-      const key = `${next.block}:${next.offset}`;
-      seenContinuations ??= new Set<string>();
-      if (seenContinuations.has(key) || ++hops > MAX_CONTINUATIONS) {
-        warn('SUSP_CE_LOOP', 'System Use continuation areas form a loop or a chain too long; the rest is ignored');
-      } else if (next.length > MAX_CONTINUATION_BYTES || next.offset >= MAX_CONTINUATION_BYTES) {
-        warn('SUSP_CE_BAD', `a continuation area of ${next.length} bytes at offset ${next.offset} is not plausible`);
-      } else {
-        seenContinuations.add(key);
-        try {
-          bytes = await options.readContinuation(next.block, next.offset, next.length);
-        } catch (error) {
-          warn('SUSP_CE_UNREADABLE', `continuation area at block ${next.block} is unreadable: ${(error as Error).message}`);
-        }
-      }
+    if (next.length > MAX_CONTINUATION_BYTES || next.offset >= MAX_CONTINUATION_BYTES) {
+      warn('SUSP_CE_BAD', `a continuation area of ${next.length} bytes at offset ${next.offset} is not plausible`);
+      break;
     }
+    seen.add(key);
+    let bytes: Uint8Array;
+    try {
+      bytes = await options.readContinuation(next.block, next.offset, next.length);
+    } catch (error) {
+      warn('SUSP_CE_UNREADABLE', `continuation area at block ${next.block} is unreadable: ${(error as Error).message}`);
+      break;
+    }
+    next = parseArea(bytes, 0, state, warn);
   }
-  if (nameParts.length > 0) info.name = nameParts.join('');
-  if (link.seen) {
+  return finish(state);
+}
+
+function finish(state: ParseState): SystemUseInfo {
+  const { info, link } = state;
+  if (state.name !== undefined) info.name = state.name;
+  if (link?.seen) {
     if (link.current !== '') link.parts.push(link.current);
     const target = link.parts.join('/');
     // A lone root component is '/', not the empty string.
@@ -189,21 +156,120 @@ export async function parseSystemUse(area: Uint8Array, options: SystemUseOptions
   return info;
 }
 
+/** Two signature letters as one number, so entries are told apart without making strings. */
+const sig = (text: string): number => (text.charCodeAt(0) << 8) | text.charCodeAt(1);
+const SIG = {
+  SP: sig('SP'), ER: sig('ER'), RR: sig('RR'), CE: sig('CE'), ST: sig('ST'), NM: sig('NM'), PX: sig('PX'),
+  PN: sig('PN'), TF: sig('TF'), SL: sig('SL'), RE: sig('RE'), CL: sig('CL'), PL: sig('PL'),
+};
+
+/** The entries of one area (from byte `first`); returns the continuation a CE entry names. */
+function parseArea(b: Uint8Array, first: number, state: ParseState, warn: (code: string, message: string) => void): Continuation | undefined {
+  const { info } = state;
+  let next: Continuation | undefined;
+  let pos = first;
+  const end = b.length;
+  while (pos + 4 <= end) {
+    const code = (b[pos]! << 8) | b[pos + 1]!;
+    const len = b[pos + 2]!;
+    if (len < 4 || pos + len > end) {
+      // Padding bytes (zeros) after the last entry are normal; anything else is damage.
+      if (b[pos] !== 0) warn('SUSP_BAD_ENTRY', `System Use entry "${printable(String.fromCharCode(b[pos]!, b[pos + 1]!))}" has a bad length (${len})`);
+      break;
+    }
+    // Entries are read in place, from offset `at`.
+    const at = pos;
+    pos += len;
+    switch (code) {
+      case SIG.SP:
+        if (len >= 7 && b[at + 4] === 0xbe && b[at + 5] === 0xef) info.sp = { skip: b[at + 6]! };
+        break;
+      case SIG.ER: {
+        if (len < 8) break;
+        const idLength = b[at + 4]!;
+        const id = latin1(b, at + 8, at + Math.min(len, 8 + idLength));
+        info.extensions = info.extensions === NO_EXTENSIONS ? [id] : [...info.extensions, id];
+        break;
+      }
+      case SIG.RR:
+        info.rr = true;
+        break;
+      case SIG.CE:
+        if (len >= 28) next = { block: le32(b, at + 4), offset: le32(b, at + 12), length: le32(b, at + 20) };
+        break;
+      case SIG.ST:
+        pos = end;
+        break;
+      case SIG.NM: {
+        info.rockRidge = true;
+        if (len < 5 || state.nameDone) break;
+        const flags = b[at + 4]!;
+        if (flags & 0x02) info.nameIsCurrent = true;
+        if (flags & 0x04) info.nameIsParent = true;
+        const part = utf8(b, at + 5, at + len);
+        state.name = state.name === undefined ? part : state.name + part;
+        if ((flags & 0x01) === 0) state.nameDone = true;
+        break;
+      }
+      case SIG.PX:
+        info.rockRidge = true;
+        if (len < 36) {
+          warn('RR_BAD_PX', `PX entry of ${len} bytes is too short`);
+          break;
+        }
+        info.mode = le32(b, at + 4);
+        info.nlink = le32(b, at + 12);
+        info.uid = le32(b, at + 20);
+        info.gid = le32(b, at + 28);
+        if (len >= 44) info.ino = le32(b, at + 36);
+        break;
+      case SIG.PN:
+        info.rockRidge = true;
+        if (len >= 20) info.device = { high: le32(b, at + 4), low: le32(b, at + 12) };
+        break;
+      case SIG.TF:
+        info.rockRidge = true;
+        parseTimes(b, at, at + len, info.times);
+        break;
+      case SIG.SL:
+        info.rockRidge = true;
+        state.link ??= { parts: [], current: '', seen: false, done: false };
+        if (!state.link.done) parseSymlink(b.subarray(at, at + len), state.link, warn);
+        break;
+      case SIG.RE:
+        info.rockRidge = true;
+        info.relocated = true;
+        break;
+      case SIG.CL:
+        info.rockRidge = true;
+        if (len >= 12) info.childLink = le32(b, at + 4);
+        break;
+      case SIG.PL:
+        info.rockRidge = true;
+        if (len >= 12) info.parentLink = le32(b, at + 4);
+        break;
+      default:
+        break;
+    }
+  }
+  return next;
+}
+
 /** TF flag bits 0-6, in order. */
 const TF_KEYS: readonly (keyof RockRidgeTimes)[] = ['creation', 'modify', 'access', 'attributes', 'backup', 'expiration', 'effective'];
 
-/** TF: a flags byte, then the recorded times in flag order, 7 or 17 bytes each. */
-function parseTimes(e: Uint8Array, times: RockRidgeTimes): void {
-  if (e.length < 5) return;
-  const flags = e[4]!;
+/** TF: a flags byte, then the recorded times in flag order, 7 or 17 bytes each; bytes [start, end) of `b`. */
+function parseTimes(b: Uint8Array, start: number, end: number, times: RockRidgeTimes): void {
+  if (end - start < 5) return;
+  const flags = b[start + 4]!;
   const long = (flags & 0x80) !== 0;
   const size = long ? 17 : 7;
   const keys = TF_KEYS;
-  let at = 5;
+  let at = start + 5;
   for (let bit = 0; bit < 7; bit++) {
     if ((flags & (1 << bit)) === 0) continue;
-    if (at + size > e.length) return;
-    const date = long ? decDateTime(e, at).date : recordDate(e, at).date;
+    if (at + size > end) return;
+    const date = long ? decDateTime(b, at).date : recordInstant(b, at);
     if (date) times[keys[bit]!] = date;
     at += size;
   }
@@ -214,7 +280,7 @@ function parseTimes(e: Uint8Array, times: RockRidgeTimes): void {
  * on in the next component or SL entry without a '/'.
  */
 function parseSymlink(
-  e: Uint8Array, link: { parts: string[]; current: string; seen: boolean; done: boolean },
+  e: Uint8Array, link: LinkState,
   warn: (code: string, message: string) => void,
 ): void {
   if (e.length < 5) return;

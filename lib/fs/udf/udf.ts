@@ -6,14 +6,18 @@
 
 import { FormatError } from '../../errors.js';
 import type { SectorSource } from '../../sources/sector-source.js';
-import { MAX_STRUCTURE_BYTES, readBytes } from '../read-bytes.js';
+import { FsReadError, MAX_STRUCTURE_BYTES, readBytes } from '../read-bytes.js';
 import type { FileSystemReader, FsExtent, FsNode, FsNodeKind, FsWarning } from '../types.js';
-import { TAG, checkTag, decodeCs0, decodeDstring, le16, le32, le64, parseLongAd, parseTimestamp, type LongAd } from './descriptors.js';
+import { TAG, checkTag, decodeCs0, decodeDstring, le16, le32, le64, parseLongAd, parseRegId, parseTimestamp, type LongAd } from './descriptors.js';
 import { readUdfVolume, type PartitionMap, type UdfVolume } from './volume.js';
 
 /** Allocation descriptor chains longer than this are corrupt. */
 const MAX_AD_EXTENTS = 1 << 16;
 const MAX_DIRECTORY_ENTRIES = 1 << 20;
+/** Sectors searched backwards from the end for the VAT (run-out and link blocks may follow it). */
+const MAX_VAT_SEARCH = 64;
+/** A VAT maps at most one entry per block of a CD or DVD: 16 MiB is far beyond any. */
+const MAX_VAT_BYTES = 16 * 1024 * 1024;
 
 export interface UdfOpenOptions {
   /** Absolute sector where the session holding the volume starts. Default the source's first sector. */
@@ -27,9 +31,19 @@ export interface UdfNode extends FsNode {
   fileType: number;
 }
 
+/** A Virtual Allocation Table: virtual block i is block table[i] of the physical partition. */
+export interface UdfVat {
+  /** Absolute sector of the VAT's file entry. */
+  location: number;
+  entries: number;
+  table: Uint32Array;
+}
+
 export interface UdfReader extends FileSystemReader {
   readonly type: 'udf';
   readonly volume: UdfVolume;
+  /** The VAT of a virtual partition, when the volume has one (its entry count and place). */
+  readonly vat: Omit<UdfVat, 'table'> | undefined;
   readonly warnings: FsWarning[];
   root(): Promise<UdfNode>;
   readDir(dir: FsNode): Promise<UdfNode[]>;
@@ -66,6 +80,13 @@ class BlockMapper {
     this.#metadata.set(ref, extents);
   }
 
+  /** Virtual partitions (UDF 1.50+ on CD-R): their blocks are VAT entries, blocks of a physical partition. */
+  readonly #virtual = new Map<number, { table: Uint32Array; physical: PartitionMap }>();
+
+  setVirtual(ref: number, table: Uint32Array, physical: PartitionMap): void {
+    this.#virtual.set(ref, { table, physical });
+  }
+
   physicalStart(map: PartitionMap): number {
     const pd = this.#volume.partitions.find((p) => p.number === map.partitionNumber);
     if (pd === undefined) throw new FormatError(`no Partition Descriptor for partition ${map.partitionNumber}`);
@@ -78,8 +99,27 @@ class BlockMapper {
     if (map === undefined) throw new FormatError(`partition reference ${ref} does not exist`);
     const metadata = this.#metadata.get(ref);
     if (metadata !== undefined) return sliceExtents(metadata, block * this.#bs, length);
-    if (map.type === 2 && map.identifier === '*UDF Virtual Partition') throw new FormatError('virtual (VAT) partitions are not supported');
+    const virtual = this.#virtual.get(ref);
+    if (virtual !== undefined) return this.#mapVirtual(virtual.table, this.physicalStart(virtual.physical), block, length);
+    if (map.type === 2 && map.identifier === '*UDF Virtual Partition') throw new FormatError('the virtual partition has no readable VAT');
     return [{ start: (this.physicalStart(map) + block) * this.#bs, length }];
+  }
+
+  /** Each virtual block on its own (they need not be contiguous), merged where they are. */
+  #mapVirtual(table: Uint32Array, start: number, block: number, length: number): FsExtent[] {
+    const out: FsExtent[] = [];
+    const blocks = Math.ceil(length / this.#bs);
+    if (block + blocks > table.length) throw new FormatError(`virtual blocks ${block}–${block + blocks - 1} lie past the VAT's ${table.length} entries`);
+    for (let i = 0; i < blocks; i++) {
+      const physical = table[block + i]!;
+      if (physical === 0xffffffff) throw new FormatError(`virtual block ${block + i} is not recorded (VAT entry unused)`);
+      const bytes = Math.min(this.#bs, length - i * this.#bs);
+      const at = (start + physical) * this.#bs;
+      const last = out[out.length - 1];
+      if (last !== undefined && last.start + last.length === at) last.length += bytes;
+      else out.push({ start: at, length: bytes });
+    }
+    return out;
   }
 }
 
@@ -232,6 +272,64 @@ export async function openUdf(source: SectorSource, options: UdfOpenOptions = {}
     if (!done) throw new FormatError('neither the metadata file nor its mirror is readable');
   }
 
+  // Virtual partition (UDF 1.50+ on CD-R): the VAT, in the last recorded sector, maps its blocks.
+  let vat: UdfVat | undefined;
+  for (const [ref, map] of volume.partitionMaps.entries()) {
+    if (map.type !== 2 || map.identifier !== '*UDF Virtual Partition') continue;
+    const physicalRef = volume.partitionMaps.findIndex((m) => m.type === 1 && m.partitionNumber === map.partitionNumber);
+    const physical = volume.partitionMaps[physicalRef];
+    if (physical === undefined) throw new FormatError('the virtual partition has no physical partition');
+    vat = await findVat(physicalRef, mapper.physicalStart(physical));
+    if (vat === undefined) {
+      warnings.push({ code: 'udf-vat', message: 'no Virtual Allocation Table in the last sectors: the virtual partition cannot be read' });
+      continue;
+    }
+    mapper.setVirtual(ref, vat.table, physical);
+  }
+
+  /**
+   * The VAT's file entry: the last recorded sector (of an image: its last sector), or a few
+   * before it when run-out blocks follow. UDF 2.00+ marks it with file type 248; UDF 1.50 with
+   * a "*UDF Virtual Alloc Tbl" entity identifier after the table.
+   */
+  async function findVat(physicalRef: number, partitionStart: number): Promise<UdfVat | undefined> {
+    const last = source.firstLba + source.sectorCount - 1;
+    for (let sector = last; sector >= Math.max(partitionStart, last - MAX_VAT_SEARCH); sector--) {
+      const head = await readBytes(source, sector * bs, bs).catch(() => undefined);
+      if (head === undefined) continue;
+      const check = checkTag(head, sector - partitionStart);
+      if (!check.ok || (check.tag.id !== TAG.FE && check.tag.id !== TAG.EFE)) continue;
+      const fileType = head[27] ?? 0;
+      if (fileType !== 248 && fileType !== 0) continue;
+      let entry: Entry;
+      let data: Uint8Array;
+      try {
+        entry = await readEntry({ block: sector - partitionStart, partition: physicalRef, length: bs, type: 0 }, 'VAT');
+        data = entry.inline ?? (await readExtents(source, entry.extents, MAX_VAT_BYTES));
+      } catch (error) {
+        if (!(error instanceof FormatError) && !(error instanceof FsReadError)) throw error;
+        continue;
+      }
+      let from: number;
+      let to: number;
+      if (fileType === 248) {
+        from = le16(data, 0);
+        to = data.length;
+        if (from < 152 || from > data.length) continue;
+      } else {
+        // UDF 1.50: the table, then the identifier (32 bytes) and the previous VAT's block (4).
+        if (data.length < 36 || parseRegId(data, data.length - 36).identifier !== '*UDF Virtual Alloc Tbl') continue;
+        from = 0;
+        to = data.length - 36;
+      }
+      const count = Math.floor((to - from) / 4);
+      const table = new Uint32Array(count);
+      for (let i = 0; i < count; i++) table[i] = le32(data, from + 4 * i);
+      return { location: sector, entries: count, table };
+    }
+    return undefined;
+  }
+
   const fsdAt = mapper.map(volume.fileSetLocation.partition, volume.fileSetLocation.block, bs)[0];
   if (fsdAt === undefined) throw new FormatError('no File Set Descriptor location');
   const fsd = await readBytes(source, fsdAt.start, bs);
@@ -243,9 +341,12 @@ export async function openUdf(source: SectorSource, options: UdfOpenOptions = {}
   function toNode(entry: Entry, icb: LongAd, name: string, path: string, hidden: boolean): UdfNode {
     const node: UdfNode = {
       name, path, kind: kindOf(entry.fileType), size: entry.size, extents: entry.extents,
-      mode: entry.mode, uid: entry.uid, gid: entry.gid, nlink: entry.nlink,
+      mode: entry.mode, nlink: entry.nlink,
       id: `udf:${icb.partition}:${icb.block}`, icb, fileType: entry.fileType,
     };
+    // 2^32 − 1 means "not recorded" (UDF 2.01 3.3.3.1), as when genisoimage writes the tree.
+    if (entry.uid !== 0xffffffff) node.uid = entry.uid;
+    if (entry.gid !== 0xffffffff) node.gid = entry.gid;
     if (entry.inline !== undefined) node.inline = entry.inline;
     if (entry.atime) node.atime = entry.atime;
     if (entry.mtime) node.mtime = entry.mtime;
@@ -268,6 +369,7 @@ export async function openUdf(source: SectorSource, options: UdfOpenOptions = {}
     type: 'udf',
     label,
     volume,
+    vat: vat === undefined ? undefined : { location: vat.location, entries: vat.entries },
     warnings,
     root: async () => root,
     readDir: async (dir: FsNode) => {

@@ -86,8 +86,10 @@ describe('discrescue ls', () => {
     expect(doc.root.children[0]!.children!.map((c) => c.name)).toEqual(['NOTE.TXT;1']);
   });
 
-  it('usage mistakes exit 2; an image without ISO 9660 exits 1 with a typed error', async () => {
+  it('usage mistakes exit 2; an image without any filesystem exits 1 with a typed error', async () => {
     expect((await cli(['ls', image(), '--names', 'hfs'])).code).toBe(2);
+    expect((await cli(['ls', image(), '--fs', 'ntfs'])).code).toBe(2);
+    expect((await cli(['ls', image(), '--fs', 'udf', '--names', 'rr'])).code).toBe(2);
     expect((await cli(['ls', image(), '--offset', '-3'])).code).toBe(2);
     expect((await cli(['ls'])).code).toBe(2);
     expect((await cli(['extract', image(), '/'])).code).toBe(2);
@@ -96,7 +98,10 @@ describe('discrescue ls', () => {
     writeFileSync(blank, new Uint8Array(40 * 2048));
     const got = await cli(['ls', blank]);
     expect(got.code).toBe(1);
-    expect(got.err).toBe(`discrescue: ${blank}: no ISO 9660 volume descriptor at sector 16 [ERR_FORMAT]\n`);
+    expect(got.err).toBe(`discrescue: ${blank}: no ISO 9660, UDF, HFS+ or HFS volume [ERR_FORMAT]\n`);
+    const iso = await cli(['ls', blank, '--fs', 'iso']);
+    expect(iso.err).toBe(`discrescue: ${blank}: no ISO 9660 volume descriptor at sector 16 [ERR_FORMAT]\n`);
+    expect((await cli(['ls', image(), '--fs', 'hfs'])).err).toMatch(/: no HFS volume \[ERR_FORMAT\]\n$/u);
   });
 
   it('lists the emulated demo disc through a drive address', async () => {

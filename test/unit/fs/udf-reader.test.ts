@@ -135,12 +135,15 @@ describe.skipIf(!HAVE_MKUDFFS)('mkudffs volumes, udfinfo as oracle (skipped with
       const source = await openFileSource(image);
       try {
         if (media === 'bdr') {
-          // Write-once media: mkudffs records a virtual (VAT) partition, which the tree reader declines.
+          // Write-once media: mkudffs records a virtual (VAT) partition. In a file sized
+          // beforehand, zeros follow the VAT instead of its being the last sector: udfinfo does not
+          // find it either ("Virtual Allocation Table not found"), and the tree reader declines.
           const volume = await readUdfVolume(source);
           expect(volume?.logicalVolumeIdentifier).toBe(info.label);
           expect(volume?.revisionText).toBe(text);
           expect(volume?.partitionMaps.map((m) => m.identifier)).toContain('*UDF Virtual Partition');
-          await expect(openUdf(source)).rejects.toThrow(/virtual \(VAT\) partitions are not supported/u);
+          expect(info.vatblock).toBeUndefined();
+          await expect(openUdf(source)).rejects.toThrow(/the virtual partition has no readable VAT/u);
           return;
         }
         const reader = await openUdf(source);
