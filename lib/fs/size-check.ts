@@ -15,6 +15,9 @@ import { tryRead } from './partition/apm.js';
 import type { FsWarning } from './types.js';
 import { TAG, checkTag } from './udf/descriptors.js';
 import type { UdfVolume } from './udf/volume.js';
+import { openUdf, type UdfReader } from './udf/udf.js';
+import { FsReadError } from './read-bytes.js';
+import { FormatError } from '../errors.js';
 
 export interface SizeCheckOptions {
   /** LBA of the image's first sector on the disc (isolyzer's --offset). Default 0. */
@@ -132,6 +135,8 @@ async function volumeCheck(view: SectorSource, fs: DetectedFileSystem, sizeActua
       return done(fs.sizeBytes, fs.sizeBytes, 'volume space size × logical block size');
     case 'udf': {
       const volume = fs.details as UdfVolume;
+      const vatEnd = await udfVatEnd(view, volume);
+      if (vatEnd !== undefined) return done(vatEnd.bytes, vatEnd.bytes, vatEnd.rule);
       // isolyzer sizes UDF only when it could read the integrity descriptor.
       const expected = volume.integrity === undefined ? 0 : fs.sizeBytes;
       const end = await udfVolumeEnd(view, volume, warnings);
@@ -154,6 +159,25 @@ async function volumeCheck(view: SectorSource, fs: DetectedFileSystem, sizeActua
       return done(end, end, 'total blocks × block size');
     }
   }
+}
+
+/**
+ * A write-once volume with a virtual partition (UDF 1.50+ on CD-R) ends at its VAT, the last
+ * sector written; its partition declares the blank disc's capacity, which says nothing of what
+ * was recorded. Without a readable VAT the usual rules apply (and the image counts as cut short).
+ */
+async function udfVatEnd(view: SectorSource, volume: UdfVolume): Promise<{ bytes: number; rule: string } | undefined> {
+  if (!volume.partitionMaps.some((m) => m.type === 2 && m.identifier === '*UDF Virtual Partition')) return undefined;
+  let reader: UdfReader;
+  try {
+    reader = await openUdf(view);
+  } catch (error) {
+    if (error instanceof FormatError || error instanceof FsReadError) return undefined;
+    throw error;
+  }
+  if (reader.vat === undefined) return undefined;
+  const end = reader.vat.location + 1;
+  return { bytes: Math.max(0, end - view.firstLba) * view.sectorSize, rule: `write-once volume: ends at its VAT (sector ${reader.vat.location})` };
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../../lib/errors.js';
 import { openUdf } from '../../../lib/fs/udf/udf.js';
+import { checkImageSize } from '../../../lib/fs/size-check.js';
 import { openFileSource } from '../../../lib/sources/file-source.js';
 import { createMemorySource } from '../../../lib/sources/memory-source.js';
 
@@ -55,5 +56,19 @@ describe.skipIf(!HAVE_MKUDFFS)('mkudffs --media-type=cdr VAT volumes (skipped wi
     const reader = openUdf(createMemorySource(bytes, { sectorSize: 2048 }));
     await expect(reader).rejects.toThrow(FormatError);
     await expect(reader).rejects.toThrow('the virtual partition has no readable VAT');
+  });
+  it('the size check ends a VAT volume at its VAT (udfinfo blocks=), and a cut one is short', async () => {
+    const image = join(work, 'cdr-2.50.img');
+    const whole = new Uint8Array(readFileSync(image));
+    const blocks = Number(udfinfo(image).blocks);
+    expect(whole.length).toBe(blocks * 2048);
+    const complete = await checkImageSize(createMemorySource(whole, { sectorSize: 2048 }));
+    expect([complete.sizeExpected, complete.sizeRequired, complete.sizeAsExpected]).toEqual([blocks * 2048, blocks * 2048, true]);
+    expect(complete.volumes[0]?.rule).toBe(`write-once volume: ends at its VAT (sector ${blocks - 1})`);
+    for (const cut of [1, 7]) {
+      const short = await checkImageSize(createMemorySource(whole.subarray(0, whole.length - cut * 2048), { sectorSize: 2048 }));
+      expect(short.smallerThanExpected).toBe(true);
+      expect(short.sizeAsExpected).toBe(false);
+    }
   });
 });
