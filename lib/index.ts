@@ -60,3 +60,5 @@ export type { DiscAnalysis, DiscType } from './analysis/disc-analysis.js';
 export * as audio from './audio/index.js';
 export { computeDiscIds, loadDiscIdLayout, discIdLayoutFromToc, parseAccurateRipResponse, matchAccurateRip, accurateRipCrcs, trackCrc32 } from './audio/index.js';
 export type { DiscIds, DiscIdLayout } from './audio/index.js';
+export { createFlacWriter, encodeFlac, FlacEncoder } from './audio/flac/index.js';
+export type { FlacWriter, FlacSummary, FlacEncoderOptions, FlacTags } from './audio/flac/index.js';

@@ -5,3 +5,4 @@ export * from './checksums.js';
 export * from './accuraterip.js';
 export * from './disc-id.js';
 export * from './drive-offsets.js';
+export * from './flac/index.js';
