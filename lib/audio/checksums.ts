@@ -6,27 +6,9 @@
  * any size, e.g. 2352-byte sectors in order.
  */
 
-const CRC32_TABLE = buildTable();
+import { CRC32_TABLE, crc32 } from '../crc32.js';
 
-function buildTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-}
-
-/**
- * CRC-32 (zlib's `crc32`) of `data`, continuing from `crc` (the result of an earlier call; 0 to
- * start). Check value: crc32("123456789") = 0xCBF43926.
- */
-export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC32_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
+export { crc32 };
 
 /** The two CRCs of a track. */
 export interface TrackCrc32 {

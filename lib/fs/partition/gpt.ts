@@ -6,6 +6,9 @@
 import type { SectorSource } from '../../sources/sector-source.js';
 import type { FsWarning } from '../types.js';
 import { tryRead } from './apm.js';
+import { crc32 } from '../../crc32.js';
+
+export { crc32 };
 
 /** Entry arrays larger than this are corrupt headers, not tables. */
 const MAX_ENTRIES = 1024;
@@ -34,23 +37,6 @@ export interface GptTable {
   entriesCrcOk: boolean;
   entries: GptEntry[];
   warnings: FsWarning[];
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3, reflected), as GPT uses it. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 function le32(b: Uint8Array, o: number): number {
