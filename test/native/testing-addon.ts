@@ -24,7 +24,7 @@ export type TestingAddon =
   | { addon: TestingBinding; path: string; reason?: undefined }
   | { addon?: undefined; path?: undefined; reason: string };
 
-const sources = ['native/sg_io.h', 'native/sg_io.cc', 'native/addon.cc'];
+const sources = ['native/sg_io.h', 'native/sg_io.cc', 'native/edc_ecc.h', 'native/edc_ecc.cc', 'native/addon.cc'];
 
 function nodeHeaders(): string | undefined {
   const candidates = [
