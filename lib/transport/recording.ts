@@ -3,7 +3,18 @@
  * drives we do not own, and how tests run on them.
  */
 
-import { DiscError, FormatError, TransportError } from '../errors.js';
+import {
+  CommandTimeoutError,
+  DeviceBusyError,
+  DeviceNotFoundError,
+  DiscError,
+  FormatError,
+  NoMediumTransportError,
+  NotScsiDeviceError,
+  PermissionError,
+  TransportClosedError,
+  TransportError,
+} from '../errors.js';
 import { CommandQueue } from './command-queue.js';
 import type { CommandResult, DataDirection, ExecuteOptions, ScsiCommand, Transport } from './transport.js';
 
@@ -127,6 +138,17 @@ export interface ReplayOptions {
   order?: 'sequential' | 'lookup';
 }
 
+/** Recorded transport failures come back as the class they were recorded as (by their stable code). */
+const REPLAYED_ERRORS: Readonly<Record<string, typeof TransportError>> = {
+  ERR_DEVICE_NOT_FOUND: DeviceNotFoundError,
+  ERR_DEVICE_BUSY: DeviceBusyError,
+  ERR_PERMISSION: PermissionError,
+  ERR_NOT_SCSI_DEVICE: NotScsiDeviceError,
+  ERR_NO_MEDIUM: NoMediumTransportError,
+  ERR_COMMAND_TIMEOUT: CommandTimeoutError,
+  ERR_TRANSPORT_CLOSED: TransportClosedError,
+};
+
 /** Answers commands from a recording; a command it does not expect is a ReplayMismatchError. */
 export class ReplayTransport implements Transport {
   readonly path: string;
@@ -182,7 +204,8 @@ export class ReplayTransport implements Transport {
     const exchange = this.#exchanges[index]!;
     if (exchange.error) {
       const e = exchange.error;
-      throw new TransportError(e.message, { path: this.path, errnoCode: e.errnoCode });
+      const ErrorClass = REPLAYED_ERRORS[e.code ?? ''] ?? TransportError;
+      throw new ErrorClass(e.message, { path: this.path, errnoCode: e.errnoCode });
     }
     const r = exchange.result!;
     return {

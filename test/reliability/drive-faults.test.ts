@@ -29,18 +29,17 @@ afterAll(() => folder.remove());
 type Fault = 'vanish' | 'timeout' | 'medium-change';
 const FAULTS: Fault[] = ['vanish', 'timeout', 'medium-change'];
 
-/** What each fault's message must say, and the error class the run rejects with. */
 /**
- * `cliCode` is the code the CLI prints for the replayed session: a recording keeps a transport
- * error's message and errno but replays it as a plain TransportError (lib/transport/recording.ts).
+ * What each fault's message must say, the error class the run rejects with, and the code the CLI
+ * prints for the replayed session (a recording replays a transport error as the class it was).
  */
 const EXPECTED: Record<Fault, { message: RegExp; errorClass: new (...args: never[]) => DiscError; code: string; cliCode: string }> = {
-  vanish: { message: /: no such device \(ENODEV, ioctl\)/u, errorClass: DeviceNotFoundError, code: 'ERR_DEVICE_NOT_FOUND', cliCode: 'ERR_TRANSPORT' },
+  vanish: { message: /: no such device \(ENODEV, ioctl\)/u, errorClass: DeviceNotFoundError, code: 'ERR_DEVICE_NOT_FOUND', cliCode: 'ERR_DEVICE_NOT_FOUND' },
   timeout: {
     message: /: opcode 0x[0-9A-F]{2} timed out \(host status DID_TIME_OUT\)/u,
     errorClass: CommandTimeoutError,
     code: 'ERR_COMMAND_TIMEOUT',
-    cliCode: 'ERR_TRANSPORT',
+    cliCode: 'ERR_COMMAND_TIMEOUT',
   },
   'medium-change': {
     message: /: the disc was changed \(.*UNIT ATTENTION.*\(06\/28\/00\)\): a rescue never mixes two discs — start a new one for this disc/u,
