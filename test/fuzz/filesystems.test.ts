@@ -64,7 +64,7 @@ const images: { name: string; bytes: Uint8Array }[] = [...CORPUS];
 /** Per reader, the images it opens before mutation: mutations of these reach deep into it. */
 const openable = new Map<string, Uint8Array[]>();
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!HAVE_GENISOIMAGE) return;
   // (xorriso below is tried whenever genisoimage exists; a failure only drops that image.)
   const tree = join(work, 'tree');
@@ -96,6 +96,12 @@ beforeAll(() => {
     images.push({ name: 'xorriso hfsplus', bytes: padded(new Uint8Array(readFileSync(hybrid))) });
   } catch {
     // No xorriso: the corpus HFS+ image stands in.
+  }
+  // Its HFS+ volume cut out on its own, for the opener that looks at byte 0.
+  const hybridImage = images.find((i) => i.name === 'xorriso hfsplus');
+  if (hybridImage !== undefined) {
+    const at = (await detectFileSystems(createMemorySource(hybridImage.bytes))).fileSystems.find((f) => f.type === 'hfsplus')?.at;
+    if (at !== undefined && at % 2048 === 0) images.push({ name: 'xorriso hfsplus volume alone', bytes: hybridImage.bytes.slice(at) });
   }
 });
 
