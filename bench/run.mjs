@@ -4,7 +4,7 @@
 //   BENCH_FULL=1      full sizes: a 700 MB clean copy, a 25 GB BD with 100,000 bad areas
 //   BENCH_ONLY=1,3    run only some of the benchmarks (1 damaged discs, 2 clean copy, 3 scale,
 //                     4 raw sector verification, 5 filesystems: ls -l and verify,
-//                     6 FLAC encoder)
+//                     6 FLAC encoder, 7 audio rip: reads per sector on the emulated drive)
 //
 // Every ratio is measured in this run. The last line is a JSON summary prefixed with
 // "BENCH_SUMMARY ".
@@ -18,10 +18,11 @@ import { benchScale } from './scale.mjs';
 import { benchEdcEcc } from './edc-ecc.mjs';
 import { benchFs } from './fs.mjs';
 import { benchFlac } from './flac.mjs';
+import { benchAudioRip } from './audio-rip.mjs';
 import { GNU_TIME, ddrescueVersion, fmt } from './lib.mjs';
 
 const full = process.env.BENCH_FULL === '1';
-const only = (process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(',').map((s) => s.trim());
+const only = (process.env.BENCH_ONLY ?? '1,2,3,4,5,6,7').split(',').map((s) => s.trim());
 const tmp = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'discrescue-bench-'));
 const cleanup = () => rmSync(tmp, { recursive: true, force: true });
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -51,6 +52,7 @@ try {
   if (only.includes('4')) summary.edcEcc = await benchEdcEcc({ tmp });
   if (only.includes('5')) summary.fileSystems = await benchFs({ tmp });
   if (only.includes('6')) summary.flac = await benchFlac({ tmp });
+  if (only.includes('7')) summary.audioRip = await benchAudioRip({ tmp, full });
 } finally {
   cleanup();
 }

@@ -62,3 +62,5 @@ export { computeDiscIds, loadDiscIdLayout, discIdLayoutFromToc, parseAccurateRip
 export type { DiscIds, DiscIdLayout } from './audio/index.js';
 export { createFlacWriter, encodeFlac, FlacEncoder } from './audio/flac/index.js';
 export type { FlacWriter, FlacSummary, FlacEncoderOptions, FlacTags } from './audio/flac/index.js';
+export { ripAudio, createWavTrackSink, createImageSink, formatRipLog, describeRip } from './audio/rip/index.js';
+export type { RipOptions, RipResult, AudioSink, ChecksumHook } from './audio/rip/index.js';

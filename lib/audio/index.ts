@@ -6,3 +6,4 @@ export * from './accuraterip.js';
 export * from './disc-id.js';
 export * from './drive-offsets.js';
 export * from './flac/index.js';
+export * from './rip/index.js';

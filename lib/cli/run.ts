@@ -15,6 +15,7 @@ import { convertCommand } from './commands/convert.js';
 import { splitCommand } from './commands/split.js';
 import { dumpCommand } from './commands/dump.js';
 import { discIdCommand } from './commands/discid.js';
+import { ripCommand } from './commands/rip.js';
 import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
 
@@ -41,6 +42,7 @@ Commands:
   split <in.cue> <outdir> [--mountable]  One ISO or WAV file per track of a CUE/BIN image
   dump <device> <out.cue> [--single-bin]  Raw dump of every session: BIN/CUE/TOC/JSON, resumable
   discid <source|file.cue|file.toc>    MusicBrainz, FreeDB, AccurateRip and CTDB ids, MCN and ISRCs
+  rip <source> <outdir>                Secure audio rip: WAV per track (or --image WAV+CUE), text and JSON logs
 
 Devices are paths like /dev/sr0 or /dev/sg1, or emulated drives:
   emu:<image.iso|.cue|.toc>   an emulated drive with that image
@@ -79,6 +81,14 @@ Other options:
       --subchannel        dump: also write <base>.sub (96 bytes of P-W per sector, CloneCD layout)
       --no-c2             dump: do not read C2 pointers (read and counted when the drive has them)
       --offset=<samples>  dump: the drive's audio read offset correction (AccurateRip value, either sign)
+Rip options:
+      --mode <m>          secure (default: every sample proven by agreeing reads), burst, paranoia
+      --offset <n>        rip: read offset correction in samples, either sign (default 0)
+      --max-retries <n>   rip: rounds of targeted re-reads (default 10)
+      --name-format <f>   rip: file names, e.g. "{nn} - Track {nn}.wav" (default) or cdparanoia
+      --image             rip: one image.wav with image.cue instead of a file per track
+      --gaps <g>          rip: append (pregaps end the previous track, default) or prepend
+      --overread          rip: read into the lead-in/lead-out for the offset (else zero-filled)
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -129,6 +139,12 @@ const OPTIONS = {
   fs: { type: 'string' },
   offset: { type: 'string' },
   mountable: { type: 'boolean' },
+  mode: { type: 'string' },
+  'max-retries': { type: 'string' },
+  'name-format': { type: 'string' },
+  image: { type: 'boolean' },
+  gaps: { type: 'string' },
+  overread: { type: 'boolean' },
   'single-bin': { type: 'boolean' },
   subchannel: { type: 'boolean' },
   'no-c2': { type: 'boolean' },
@@ -162,6 +178,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   convert: ['json'],
   split: ['json', 'mountable'],
   discid: ['json', ...EMULATOR_OPTIONS],
+  rip: ['json', ...EMULATOR_OPTIONS, 'mode', 'offset', 'max-retries', 'name-format', 'image', 'gaps', 'overread'],
   dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums', 'subchannel', 'no-c2', 'offset'],
 };
 
@@ -248,6 +265,21 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       case 'split':
         expectArgs(command, rest, 2, '<in.cue> <outdir>');
         return await splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
+      case 'rip':
+        expectArgs(command, rest, 2, '<source> <outdir>');
+        return await ripCommand(ctx, {
+          source: rest[0]!,
+          outDir: rest[1]!,
+          json,
+          emulator,
+          mode: values.mode,
+          offset: values.offset,
+          maxRetries: optionalInt('max-retries', values['max-retries'], 0, 1000),
+          nameFormat: values['name-format'],
+          image: values.image ?? false,
+          gaps: values.gaps,
+          overread: values.overread ?? false,
+        });
       case 'discid':
         expectArgs(command, rest, 1, '<source|file.cue|file.toc>');
         return await discIdCommand(ctx, { source: rest[0]!, json, emulator });
