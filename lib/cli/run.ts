@@ -179,7 +179,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   split: ['json', 'mountable'],
   discid: ['json', ...EMULATOR_OPTIONS],
   rip: ['json', ...EMULATOR_OPTIONS, 'mode', 'offset', 'max-retries', 'name-format', 'image', 'gaps', 'overread'],
-  dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums', 'subchannel', 'no-c2', 'offset'],
+  dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums', 'subchannel', 'no-c2', 'offset', 'mapfile-interval'],
 };
 
 /** Runs the CLI; returns the exit code. Never calls process.exit, so it can be tested in-process. */
@@ -298,6 +298,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           subchannel: values.subchannel ?? false,
           c2: !(values['no-c2'] ?? false),
           offset: values.offset,
+          mapfileIntervalMs: parseSeconds('mapfile-interval', values['mapfile-interval']),
         });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');

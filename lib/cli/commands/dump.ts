@@ -23,6 +23,8 @@ export interface DumpCommandOptions {
   c2?: boolean;
   /** --offset <samples>, as typed (either sign). */
   offset?: string | undefined;
+  /** --mapfile-interval, in ms. */
+  mapfileIntervalMs?: number | undefined;
 }
 
 /** `--offset` for dump: a signed number of samples. */
@@ -49,6 +51,7 @@ export async function dumpCommand(ctx: CliContext, o: DumpCommandOptions): Promi
     subchannel: o.subchannel ?? false,
     c2: o.c2 ?? true,
     offsetSamples,
+    ...(o.mapfileIntervalMs === undefined ? {} : { mapfileIntervalMs: o.mapfileIntervalMs }),
     emulator: o.emulator,
     commandLine: o.commandLine,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
