@@ -64,3 +64,4 @@ export { createFlacWriter, encodeFlac, FlacEncoder } from './audio/flac/index.js
 export type { FlacWriter, FlacSummary, FlacEncoderOptions, FlacTags } from './audio/flac/index.js';
 export { ripAudio, createWavTrackSink, createImageSink, formatRipLog, describeRip } from './audio/rip/index.js';
 export type { RipOptions, RipResult, AudioSink, ChecksumHook } from './audio/rip/index.js';
+export { createFlacTrackSink, createFlacImageSink, accurateRipHook, crc32Hook, findDriveOffset } from './audio/rip/index.js';

@@ -87,8 +87,12 @@ Rip options:
       --max-retries <n>   rip: rounds of targeted re-reads (default 10)
       --name-format <f>   rip: file names, e.g. "{nn} - Track {nn}.wav" (default) or cdparanoia
       --image             rip: one image.wav with image.cue instead of a file per track
+      --format <f>        rip: wav (default) or flac (our encoder, tags from CD-Text; image.flac with --image)
       --gaps <g>          rip: append (pregaps end the previous track, default) or prepend
       --overread          rip: read into the lead-in/lead-out for the offset (else zero-filled)
+      --accuraterip <f>   rip: AccurateRip response dBAR-…bin (download it from the URL rip and discid print)
+      --drive-offsets <f> rip: AccurateRip DriveOffsets.bin: the offset of the drive by its model
+      --find-offset       rip: find the offset with --accuraterip before ripping, and rip with it
 Image options:
       --retries <n>       Retry passes after the straight read (default 4)
       --speed <kB/s|max>  Read speed
@@ -142,9 +146,13 @@ const OPTIONS = {
   mode: { type: 'string' },
   'max-retries': { type: 'string' },
   'name-format': { type: 'string' },
+  format: { type: 'string' },
   image: { type: 'boolean' },
   gaps: { type: 'string' },
   overread: { type: 'boolean' },
+  accuraterip: { type: 'string' },
+  'drive-offsets': { type: 'string' },
+  'find-offset': { type: 'boolean' },
   'single-bin': { type: 'boolean' },
   subchannel: { type: 'boolean' },
   'no-c2': { type: 'boolean' },
@@ -178,7 +186,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   convert: ['json'],
   split: ['json', 'mountable'],
   discid: ['json', ...EMULATOR_OPTIONS],
-  rip: ['json', ...EMULATOR_OPTIONS, 'mode', 'offset', 'max-retries', 'name-format', 'image', 'gaps', 'overread'],
+  rip: ['json', ...EMULATOR_OPTIONS, 'mode', 'offset', 'max-retries', 'name-format', 'image', 'gaps', 'overread', 'format', 'accuraterip', 'drive-offsets', 'find-offset'],
   dump: ['json', ...EMULATOR_OPTIONS, 'retry-passes', 'single-bin', 'force', 'no-checksums', 'subchannel', 'no-c2', 'offset', 'mapfile-interval'],
 };
 
@@ -279,6 +287,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           image: values.image ?? false,
           gaps: values.gaps,
           overread: values.overread ?? false,
+          format: values.format,
+          accuraterip: values.accuraterip,
+          driveOffsets: values['drive-offsets'],
+          findOffset: values['find-offset'] ?? false,
         });
       case 'discid':
         expectArgs(command, rest, 1, '<source|file.cue|file.toc>');

@@ -30,6 +30,8 @@ export interface RipOptions {
   mode?: RipMode;
   /** Read offset correction in samples (AccurateRip/EAC sign convention). Default 0. */
   offset?: number;
+  /** Where the offset came from, for the log (e.g. "found from AccurateRip: tracks 1, 2"). */
+  offsetSource?: string | undefined;
   /** Rounds of targeted re-reads of samples not yet proven. Default 10. */
   maxRetries?: number;
   /** Track numbers to rip; default every audio track. */
@@ -62,6 +64,8 @@ export interface RipResult {
   drive: { path: string; vendor: string; product: string; revision: string };
   mode: RipMode;
   offset: number;
+  /** RipOptions.offsetSource, when given. */
+  offsetSource?: string | undefined;
   gapMode: GapMode;
   /** Jitter corrected (± samples); 0 when the drive's positioning is trusted. */
   jitterCorrection: number;
@@ -254,6 +258,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
     drive: { path: drive.path, vendor: inquiry?.vendor ?? '', product: inquiry?.product ?? '', revision: inquiry?.revision ?? '' },
     mode,
     offset,
+    ...(options.offsetSource === undefined ? {} : { offsetSource: options.offsetSource }),
     gapMode,
     jitterCorrection: jitter,
     accurateStream,
