@@ -2,22 +2,9 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { DiscError } from '../errors.js';
 import type { EmulatedAddressOptions } from '../emulator/address.js';
-import { demoCommand } from './commands/demo.js';
-import { drivesCommand } from './commands/drives.js';
-import { imageCommand } from './commands/image.js';
-import { infoCommand } from './commands/info.js';
-import { lsCommand } from './commands/ls.js';
-import { extractCommand } from './commands/extract.js';
-import { verifyCommand } from './commands/verify.js';
-import { identifyCommand } from './commands/identify.js';
-import { compareCommand, mapCommand, mergeCommand } from './commands/tools.js';
-import { convertCommand } from './commands/convert.js';
-import { splitCommand } from './commands/split.js';
-import { dumpCommand } from './commands/dump.js';
-import { discIdCommand } from './commands/discid.js';
-import { ripCommand } from './commands/rip.js';
-import { parseCopyPasses, rescueCommand } from './commands/rescue.js';
 import { UsageError, type CliContext } from './io.js';
+
+// Each command's module is imported when that command runs: start-up loads only what it needs.
 
 const require = createRequire(import.meta.url);
 
@@ -214,13 +201,13 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     switch (command) {
       case 'drives':
         expectArgs(command, rest, 0, '');
-        return await drivesCommand(ctx, { json });
+        return await (await import('./commands/drives.js')).drivesCommand(ctx, { json });
       case 'info':
         expectArgs(command, rest, 1, 'a device, for example /dev/sr0');
-        return await infoCommand(ctx, { device: rest[0]!, json, emulator, record: values.record });
+        return await (await import('./commands/info.js')).infoCommand(ctx, { device: rest[0]!, json, emulator, record: values.record });
       case 'rescue': {
         expectArgs(command, rest, 3, '<source> <out.img> <mapfile>');
-        const { code } = await rescueCommand(ctx, {
+        const { code } = await (await import('./commands/rescue.js')).rescueCommand(ctx, {
           source: rest[0]!,
           image: rest[1]!,
           mapfile: rest[2]!,
@@ -233,7 +220,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           direct: values.direct ?? false,
           noTrim: values['no-trim'] ?? false,
           noScrape: values['no-scrape'] ?? false,
-          copyPasses: values.cpass === undefined ? undefined : parseCopyPasses(values.cpass),
+          copyPasses: values.cpass === undefined ? undefined : (await import('./commands/rescue.js')).parseCopyPasses(values.cpass),
           domainMapfile: values['domain-mapfile'],
           maxReadRate: optionalInt('max-read-rate', values['max-read-rate'], 1, Number.MAX_SAFE_INTEGER),
           force: values.force ?? false,
@@ -246,7 +233,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       }
       case 'image':
         expectArgs(command, rest, 2, '<device> <out.iso>');
-        return await imageCommand(ctx, {
+        return await (await import('./commands/image.js')).imageCommand(ctx, {
           source: rest[0]!,
           image: rest[1]!,
           json,
@@ -260,22 +247,22 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
           commandLine,
         });
       case 'merge':
-        return await mergeCommand(ctx, { args: rest, json, check: values.check ?? false, commandLine });
+        return await (await import('./commands/tools.js')).mergeCommand(ctx, { args: rest, json, check: values.check ?? false, commandLine });
       case 'compare':
         expectArgs(command, rest, 2, '<source> <image>');
-        return await compareCommand(ctx, { source: rest[0]!, image: rest[1]!, mapfile: values.mapfile, json, raw: values.raw ?? false, emulator });
+        return await (await import('./commands/tools.js')).compareCommand(ctx, { source: rest[0]!, image: rest[1]!, mapfile: values.mapfile, json, raw: values.raw ?? false, emulator });
       case 'map':
         expectArgs(command, rest, 1, '<mapfile>');
-        return await mapCommand(ctx, { mapfile: rest[0]!, svg: values.svg, json, sectorSize: optionalInt('sector-size', values['sector-size'], 1, 1 << 20) ?? 2048 });
+        return await (await import('./commands/tools.js')).mapCommand(ctx, { mapfile: rest[0]!, svg: values.svg, json, sectorSize: optionalInt('sector-size', values['sector-size'], 1, 1 << 20) ?? 2048 });
       case 'convert':
         expectArgs(command, rest, 2, '<in.toc|in.cue> <out.cue|out.toc>');
-        return await convertCommand(ctx, { input: rest[0]!, output: rest[1]!, json });
+        return await (await import('./commands/convert.js')).convertCommand(ctx, { input: rest[0]!, output: rest[1]!, json });
       case 'split':
         expectArgs(command, rest, 2, '<in.cue> <outdir>');
-        return await splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
+        return await (await import('./commands/split.js')).splitCommand(ctx, { sheet: rest[0]!, outDir: rest[1]!, mountable: values.mountable ?? false, json });
       case 'rip':
         expectArgs(command, rest, 2, '<source> <outdir>');
-        return await ripCommand(ctx, {
+        return await (await import('./commands/rip.js')).ripCommand(ctx, {
           source: rest[0]!,
           outDir: rest[1]!,
           json,
@@ -294,10 +281,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         });
       case 'discid':
         expectArgs(command, rest, 1, '<source|file.cue|file.toc>');
-        return await discIdCommand(ctx, { source: rest[0]!, json, emulator });
+        return await (await import('./commands/discid.js')).discIdCommand(ctx, { source: rest[0]!, json, emulator });
       case 'dump':
         expectArgs(command, rest, 2, '<device> <out.cue>');
-        return await dumpCommand(ctx, {
+        return await (await import('./commands/dump.js')).dumpCommand(ctx, {
           source: rest[0]!,
           cue: rest[1]!,
           json,
@@ -314,19 +301,19 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');
-        return await lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
+        return await (await import('./commands/ls.js')).lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
       case 'extract':
         expectArgs(command, rest, 3, '<source> <path> <dest>');
-        return await extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
+        return await (await import('./commands/extract.js')).extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
       case 'verify':
         expectArgs(command, rest, 1, '<image>');
-        return await verifyCommand(ctx, { image: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), mapfile: values.mapfile, json });
+        return await (await import('./commands/verify.js')).verifyCommand(ctx, { image: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), mapfile: values.mapfile, json });
       case 'identify':
         expectArgs(command, rest, 1, '<source>');
-        return await identifyCommand(ctx, { source: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), json, emulator });
+        return await (await import('./commands/identify.js')).identifyCommand(ctx, { source: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), json, emulator });
       case 'demo':
         expectArgs(command, rest, 0, '');
-        return await demoCommand(ctx, { json, emulator, commandLine });
+        return await (await import('./commands/demo.js')).demoCommand(ctx, { json, emulator, commandLine });
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
