@@ -1,16 +1,8 @@
 /** Seeded test signals for the FLAC tests: 16-bit stereo little-endian PCM unless said otherwise. */
 
-/** mulberry32. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../rescue/helpers.js';
+
+export { prng };
 
 /** Interleaved PCM from per-sample channel functions, clamped to the sample width. */
 export function pcmFrom(samples: number, channels: number, bits: number, value: (i: number, c: number) => number): Uint8Array {

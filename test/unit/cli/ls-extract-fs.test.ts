@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, tr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../lib/cli/io.js';
-import { run } from '../../../lib/cli/run.js';
+import { cli } from '../../helpers/cli.js';
 
 const HAVE_HFSUTILS = ['hformat', 'hmount', 'hls'].every((t) => spawnSync(t, ['-x-not-an-option']).error === undefined);
 const HAVE_XORRISO = spawnSync('xorriso', ['--version']).error === undefined;
@@ -19,13 +18,6 @@ const HAVE_MKUDFFS = spawnSync('mkudffs', ['--help']).error === undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'discrescue-lsfs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  return { code: await run(args, ctx), out, err };
-}
 
 const payload = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31 + (i >> 9)) & 0xff));
 const OLD = new Date('2021-03-04T05:06:07Z');

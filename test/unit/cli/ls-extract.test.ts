@@ -4,19 +4,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../lib/cli/io.js';
-import { run } from '../../../lib/cli/run.js';
+import { cli } from '../../helpers/cli.js';
 import { buildIso, concat, nm, px, rockRidgeRoot, suEntry, type RecordSpec } from '../fs/iso9660-build.js';
 
 const work = mkdtempSync(join(tmpdir(), 'discrescue-ls-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  return { code: await run(args, ctx), out, err };
-}
 
 const dot = (extent: number, su?: Uint8Array): RecordSpec => ({ name: '\0', extent, size: 2048, flags: 2, ...(su ? { systemUse: su } : {}) });
 const dotDot = (extent: number, su?: Uint8Array): RecordSpec => ({ name: '\x01', extent, size: 2048, flags: 2, ...(su ? { systemUse: su } : {}) });

@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../lib/cli/io.js';
-import { run } from '../../../lib/cli/run.js';
+import { cli } from '../../helpers/cli.js';
 import { detectFileSystems, type IsoDetails } from '../../../lib/fs/detect.js';
 import { openIso9660 } from '../../../lib/fs/iso9660/reader.js';
 import { checkImageSize } from '../../../lib/fs/size-check.js';
@@ -19,13 +18,6 @@ import { createMemorySource } from '../../../lib/sources/memory-source.js';
 const HAVE_GENISOIMAGE = spawnSync('genisoimage', ['--version']).error === undefined;
 const work = mkdtempSync(join(tmpdir(), 'discrescue-hsf-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  return { code: await run(args, ctx), out, err };
-}
 
 /** A descriptor sector in High Sierra form: its sector number (both byte orders), type, 'CDROM', version 1. */
 function hsHeader(iso: Buffer, lba: number, type: number): Buffer {

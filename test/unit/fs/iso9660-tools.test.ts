@@ -10,8 +10,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../lib/cli/io.js';
-import { run } from '../../../lib/cli/run.js';
+import { cli } from '../../helpers/cli.js';
 import { extractTree } from '../../../lib/fs/extract.js';
 import { openIso9660 } from '../../../lib/fs/iso9660/reader.js';
 import { openFileSource } from '../../../lib/sources/file-source.js';
@@ -28,14 +27,6 @@ function tool(command: string, args: string[]): string {
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } };
-  const code = await run(args, ctx);
-  return { code, out, err };
 }
 
 /** A tree with nested directories (breadth-first order matters), long names, a symlink, odd modes. */
