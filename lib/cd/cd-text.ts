@@ -144,6 +144,17 @@ const LANGUAGES_OTHER = [
   'Bengali', 'Bielorussian', 'Bambora', 'Azerbaijani', 'Assamese', 'Armenian', 'Arabic', 'Amharic',
 ];
 
+/**
+ * The bytes of a CDRWIN CD-Text file (`.cdt`, CUE `CDTEXTFILE`): the packs without READ TOC's
+ * 4-byte header, then one zero byte — the Sony layout libburn's burn_cdtext_from_packfile()
+ * documents (readers drop that byte again).
+ */
+export function cdTextFileBytes(packs: Uint8Array): Uint8Array {
+  const file = new Uint8Array(packs.length + 1);
+  file.set(packs);
+  return file;
+}
+
 /** Language name for an EBU Tech 3264 code as used in the CD-TEXT size information; undefined if unassigned. */
 export function cdTextLanguageName(code: number): string | undefined {
   if (code >= 0 && code < LANGUAGES_EUROPEAN.length) return LANGUAGES_EUROPEAN[code];

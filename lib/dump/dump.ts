@@ -45,7 +45,7 @@ import {
 import { findIndexes, findPregap, probeSideChannels, probeTracks, readCdTextPacks, readCodes, sectorMode } from './probe.js';
 import { DumpSideFiles, SideChannelTransport, type C2Stats } from './side-channels.js';
 import { audioRuns, edgeSectorsNeeded, MAX_OFFSET_SAMPLES, readShiftedAudio, runOf, shiftedSourceRange, BYTES_PER_SAMPLE, type AudioRun } from './audio-offset.js';
-import { parseCdText } from '../cd/cd-text.js';
+import { cdTextFileBytes, parseCdText } from '../cd/cd-text.js';
 
 /** What to dump where, and how. */
 export interface DumpOptions {
@@ -289,11 +289,7 @@ async function dumpWithDrive(drive: Drive, o: DumpOptions): Promise<DumpResult> 
       let cdTextPath: string | undefined;
       let cueText: DumpCueText | undefined;
       if (cdTextPacks !== undefined) {
-        // CDRWIN's .cdt: the packs without READ TOC's 4-byte header, then one zero byte — the
-        // Sony layout libburn's burn_cdtext_from_packfile() documents (it drops that byte again).
-        const file = new Uint8Array(cdTextPacks.length + 1);
-        file.set(cdTextPacks);
-        await writeFile(paths.cdTextPath, file);
+        await writeFile(paths.cdTextPath, cdTextFileBytes(cdTextPacks));
         cdTextPath = paths.cdTextPath;
         cueText = { file: posix.basename(paths.cdTextPath), ...decodeCdText(cdTextPacks, notes) };
       }

@@ -248,7 +248,9 @@ describe.skipIf(!HAVE_FLAC || !HAVE_METAFLAC)('discrescue rip --format flac (ski
     const disc = textDisc();
     const io = cli(disc);
     expect(await run(['rip', 'emu:test', dir, '--format', 'flac', '--offset', '6'], io.ctx)).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['01 - Track 01.flac', '02 - Track 02.flac', '03 - Track 03.flac', 'rip.json', 'rip.log']);
+    expect(readdirSync(dir).sort()).toEqual(['01 - Track 01.flac', '02 - Track 02.flac', '03 - Track 03.flac', 'cdtext.cdt', 'rip.json', 'rip.log']);
+    // The raw packs are kept as a CDRWIN CD-Text file: the packs, then one zero byte.
+    expect(readFileSync(join(dir, 'cdtext.cdt')).equals(Buffer.concat([Buffer.from(CD_TEXT), Buffer.alloc(1)]))).toBe(true);
     const log = readFileSync(join(dir, 'rip.log'), 'utf8');
     for (let n = 1; n <= 3; n++) expect(log).toContain(`  File:             ${join(dir, `0${n} - Track 0${n}.flac`)}`);
     const json = JSON.parse(readFileSync(join(dir, 'rip.json'), 'utf8')) as { tracks: Array<{ file: string }> };
@@ -280,7 +282,7 @@ describe.skipIf(!HAVE_FLAC || !HAVE_METAFLAC)('discrescue rip --format flac (ski
     const disc = textDisc();
     const io = cli(disc);
     expect(await run(['rip', 'emu:test', dir, '--format', 'flac', '--image', '--offset', '6'], io.ctx)).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['image.cue', 'image.flac', 'rip.json', 'rip.log']);
+    expect(readdirSync(dir).sort()).toEqual(['cdtext.cdt', 'image.cue', 'image.flac', 'rip.json', 'rip.log']);
     expect(io.out()).toContain(`Image: ${join(dir, 'image.flac')}\n`);
     expect(decode(join(dir, 'image.flac')).equals(truthPcm(disc, 0, 94, 6))).toBe(true);
     expect(flacTest(join(dir, 'image.flac'))).toBe(0);

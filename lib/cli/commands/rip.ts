@@ -4,6 +4,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createImageSink, createWavTrackSink, formatTrackName } from '../../audio/rip/sinks.js';
 import { createFlacImageSink, createFlacTrackSink, flacNameFormat } from '../../audio/rip/flac-sink.js';
+import { cdTextFileBytes } from '../../cd/cd-text.js';
 import { readRipTagSource, ripImageTags, ripTrackTags } from '../../audio/rip/tags.js';
 import { describeRip, formatRipLog } from '../../audio/rip/log.js';
 import { ripAudio } from '../../audio/rip/rip.js';
@@ -67,10 +68,12 @@ export async function ripCommand(ctx: CliContext, o: RipCommandOptions): Promise
   const drive = await open(o.source, { emulator: o.emulator });
   try {
     const verify = await prepareVerification(ctx, drive, o, offset);
-    // FLAC carries tags: CD-Text, MCN and disc ids are read before the sinks open.
-    const tagSource = format === 'flac' ? await readRipTagSource(drive, ctx.signal ? { signal: ctx.signal } : {}) : undefined;
-    const imageSink = !o.image ? undefined : tagSource ? createFlacImageSink(o.outDir, { tags: ripImageTags(tagSource, tagSource.audioTrackCount) }) : createImageSink(o.outDir);
-    const flacSink = tagSource && !o.image ? createFlacTrackSink(o.outDir, nameFormat, { tagsFor: (track) => ripTrackTags(track, tagSource) }) : undefined;
+    // CD-Text, MCN and disc ids are read before the sinks open: FLAC carries them as tags, and
+    // the raw CD-Text packs are kept beside the audio whatever the format.
+    const tagSource = await readRipTagSource(drive, ctx.signal ? { signal: ctx.signal } : {});
+    const flac = format === 'flac';
+    const imageSink = !o.image ? undefined : flac ? createFlacImageSink(o.outDir, { tags: ripImageTags(tagSource, tagSource.audioTrackCount) }) : createImageSink(o.outDir);
+    const flacSink = flac && !o.image ? createFlacTrackSink(o.outDir, nameFormat, { tagsFor: (track) => ripTrackTags(track, tagSource) }) : undefined;
     const sink = imageSink ?? flacSink ?? createWavTrackSink(o.outDir, nameFormat);
     const result = await ripAudio(drive, {
       mode,
@@ -88,19 +91,25 @@ export async function ripCommand(ctx: CliContext, o: RipCommandOptions): Promise
       await (flacSink ?? (imageSink && 'abort' in imageSink ? imageSink : undefined))?.abort().catch(() => undefined);
       throw error;
     });
-    if (tagSource) result.notes.push(...tagSource.notes);
+    result.notes.push(...tagSource.notes);
+    let cdTextFile: string | undefined;
+    if (tagSource.cdTextPacks !== undefined) {
+      cdTextFile = join(o.outDir, 'cdtext.cdt');
+      await writeFile(cdTextFile, cdTextFileBytes(tagSource.cdTextPacks));
+    }
     if (!o.json) ctx.stderr.write('\n');
     const image = imageSink && result.tracks.length > 0 ? await imageSink.finish(result.tracks, { mcn: result.mcn }) : undefined;
     const logPath = join(o.outDir, 'rip.log');
     const jsonPath = join(o.outDir, 'rip.json');
     const text = formatRipLog(result, { header: verify.header });
-    const described = { ...describeRip(result), ...verify.json, ...(image ? { image } : {}) };
+    const described = { ...describeRip(result), ...verify.json, ...(image ? { image } : {}), ...(cdTextFile ? { cdTextFile } : {}) };
     await writeFile(logPath, text);
     await writeFile(jsonPath, `${JSON.stringify(described, null, 2)}\n`);
     if (o.json) printJson(ctx, described);
     else {
       ctx.stdout.write(text);
       if (image) ctx.stdout.write(`Image: ${'wav' in image ? image.wav : image.flac}\nCUE sheet: ${image.cue}\n`);
+      if (cdTextFile) ctx.stdout.write(`CD-Text packs: ${cdTextFile}\n`);
       ctx.stdout.write(`Logs: ${logPath}, ${jsonPath}\n`);
     }
     return result.tracks.every((t) => t.secure || t.accurate || t.status === 'secure-except-edges') ? 0 : 1;
