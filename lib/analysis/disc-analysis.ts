@@ -12,6 +12,9 @@ import type { UdfVolume } from '../fs/udf/volume.js';
 import { SenseKey } from '../scsi/sense.js';
 import { createDriveSource } from '../sources/drive-source.js';
 import { readDiscLayout } from '../sources/drive-extent.js';
+import { controlFlags, type ControlFlags } from '../cd/constants.js';
+
+export { controlFlags, type ControlFlags };
 
 /** The disc types `analyzeDisc` tells apart. */
 export type DiscType =
@@ -48,12 +51,6 @@ export const DISC_TYPE_NAMES: Readonly<Record<DiscType, string>> = {
  */
 export type TrackMode = 'audio' | 'mode1' | 'mode2' | 'mode2-xa' | 'block' | 'unknown';
 
-/** The CONTROL nibble's flags (MMC: 0x1 pre-emphasis on audio, 0x2 digital copy permitted, 0x8 four channels). */
-export interface ControlFlags {
-  preEmphasis: boolean;
-  copyPermitted: boolean;
-  fourChannel: boolean;
-}
 
 /** A filesystem on a data track, with the fields a report needs. */
 export interface FileSystemSummary {
@@ -121,9 +118,6 @@ export interface AnalyzeOptions {
   subChannel?: boolean;
 }
 
-const CONTROL_PRE_EMPHASIS = 0x1;
-const CONTROL_COPY_PERMITTED = 0x2;
-const CONTROL_FOUR_CHANNEL = 0x8;
 const CD_SYNC = [0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00];
 const TOC_DISC_TYPE_XA = 0x20;
 /** Sectors tried at a data track's start when the first is unreadable: the mode only needs one header. */
@@ -136,15 +130,6 @@ export function discTypeOfProfile(profile: number): DiscType | undefined {
   if (profile >= 0x40 && profile <= 0x4f) return 'bd';
   if (profile >= 0x50 && profile <= 0x5f) return 'hd-dvd';
   return undefined;
-}
-
-/** Splits a CONTROL nibble into its flags. */
-export function controlFlags(control: number): ControlFlags {
-  return {
-    preEmphasis: (control & CONTROL_PRE_EMPHASIS) !== 0,
-    copyPermitted: (control & CONTROL_COPY_PERMITTED) !== 0,
-    fourChannel: (control & CONTROL_FOUR_CHANNEL) !== 0,
-  };
 }
 
 /**

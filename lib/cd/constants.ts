@@ -94,3 +94,18 @@ export const MAX_TRACKS = 99;
 export const LEAD_OUT_TRACK = 0xaa;
 /** Indexes 0-99; index 0 is the pregap/pause (ECMA-130 §22.3). */
 export const MAX_INDEX = 99;
+
+/** The CONTROL nibble's flags (MMC: 0x1 pre-emphasis on audio, 0x2 digital copy permitted, 0x8 four channels). */
+export interface ControlFlags {
+  preEmphasis: boolean;
+  copyPermitted: boolean;
+  fourChannel: boolean;
+}
+
+/** CONTROL bit 2: a data track (then bit 0 means incremental recording, not pre-emphasis). */
+export const CONTROL_DATA = 0x4;
+
+/** Splits a TOC/Q CONTROL nibble into its flags. */
+export function controlFlags(control: number): ControlFlags {
+  return { preEmphasis: (control & 0x1) !== 0, copyPermitted: (control & 0x2) !== 0, fourChannel: (control & 0x8) !== 0 };
+}

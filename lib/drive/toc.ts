@@ -1,5 +1,6 @@
 /** The disc's table of contents as the rest of the library uses it: sessions, tracks, extents. */
 
+import { CONTROL_DATA } from '../cd/constants.js';
 import { MalformedResponseError } from '../errors.js';
 import type * as scsi from '../scsi/index.js';
 
@@ -38,7 +39,6 @@ export interface DiscToc {
   leadOutLba: number;
 }
 
-const CONTROL_DATA = 0x04;
 
 /** From a summarized full TOC: one A0/A1/A2 triple and its track points per session. */
 export function tocFromFullToc(full: scsi.FullTocSummary): DiscToc {

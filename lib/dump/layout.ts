@@ -13,7 +13,7 @@
 
 import { FormatError } from '../errors.js';
 import { IntervalMap } from '../rescue/interval-map.js';
-import { noCueFlags, type CueFile, type CueIndex, type CueSheet, type CueTrack, type CueTrackMode } from '../image/cue-sheet.js';
+import { cueFlagsOfControl, type CueFile, type CueIndex, type CueSheet, type CueTrack, type CueTrackMode } from '../image/cue-sheet.js';
 import type { DiscToc } from '../drive/toc.js';
 
 /** Bytes of a raw CD sector. */
@@ -221,7 +221,7 @@ export function dumpCueSheet(
       session: track.session,
       fileIndex,
       mode: track.mode,
-      flags: { ...noCueFlags(), dcp: (track.control & 0x2) !== 0, fourChannel: (track.control & 0x8) !== 0, preEmphasis: !track.isData && (track.control & 0x1) !== 0 },
+      flags: cueFlagsOfControl(track.control),
       isrc: track.isrc,
       ...cueTextFields(options.cdText?.tracks?.get(track.number)),
       cdText: [],

@@ -16,7 +16,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { AbortError, UnsupportedError } from '../errors.js';
-import { formatCue, noCueFlags, type CueFile, type CueIndex, type CueSheet, type CueTrack, type CueTrackMode } from '../image/index.js';
+import { cueFlagsOfControl, formatCue, type CueFile, type CueIndex, type CueSheet, type CueTrack, type CueTrackMode } from '../image/index.js';
 import type { DiscModel, ModelTrack } from './disc-model.js';
 
 /** Options of `saveDiscAsCueBin`. */
@@ -102,7 +102,7 @@ export async function saveDiscAsCueBin(model: DiscModel, cuePath: string, option
       session: track.session,
       fileIndex,
       mode: cueMode(track),
-      flags: { ...noCueFlags(), dcp: (track.control & 0x2) !== 0, fourChannel: (track.control & 0x8) !== 0, preEmphasis: (track.control & 0x1) !== 0 },
+      flags: cueFlagsOfControl(track.control),
       isrc: track.isrc,
       cdText: [],
       pregapFrames: 0,

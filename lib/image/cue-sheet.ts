@@ -8,6 +8,8 @@
  * an item was read (1-based) for error messages; they are optional and never written back.
  */
 
+import { CONTROL_DATA, controlFlags } from '../cd/constants.js';
+
 /** FILE types (CDRWIN): BINARY is little-endian raw data, MOTOROLA big-endian raw data. */
 export const CUE_FILE_TYPES = ['BINARY', 'MOTOROLA', 'AIFF', 'WAVE', 'MP3'] as const;
 export type CueFileType = (typeof CUE_FILE_TYPES)[number];
@@ -153,6 +155,12 @@ export interface CueSheet {
 /** Flags with every bit clear. */
 export function noCueFlags(): CueFlags {
   return { dcp: false, fourChannel: false, preEmphasis: false, scms: false };
+}
+
+/** A track's FLAGS from its TOC CONTROL nibble (PRE only on audio tracks). */
+export function cueFlagsOfControl(control: number): CueFlags {
+  const flags = controlFlags(control);
+  return { dcp: flags.copyPermitted, fourChannel: flags.fourChannel, preEmphasis: flags.preEmphasis && (control & CONTROL_DATA) === 0, scms: false };
 }
 
 /** The first REM with this keyword (case-insensitive), e.g. `findCueRem(sheet.rems, 'GENRE')`. */

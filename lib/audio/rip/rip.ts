@@ -24,6 +24,7 @@ import type {
   TrackRipResult,
   TrackStatus,
 } from './types.js';
+import { controlFlags } from '../../cd/constants.js';
 
 export interface RipOptions {
   /** Default 'secure'. */
@@ -304,8 +305,8 @@ function planTracks(
       isLast: t.number === lastAudio,
       audioTrackCount: audio.length,
       control: t.control,
-      preEmphasis: (t.control & 0x1) !== 0,
-      copyPermitted: (t.control & 0x2) !== 0,
+      preEmphasis: controlFlags(t.control).preEmphasis,
+      copyPermitted: controlFlags(t.control).copyPermitted,
     };
     if (hidden && hiddenTrack) {
       infos.push({ ...base, number: 0, startLba: 0, endLba: t.startLba, sampleCount: t.startLba * SAMPLES_PER_SECTOR, isFirst: false, isLast: false, pregapLba: 0, indexes: [{ number: 1, lba: 0 }] });
