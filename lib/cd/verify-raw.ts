@@ -312,8 +312,11 @@ function codewords(): number[][][] {
   return codewordTable;
 }
 
-/** One pass of single-error correction over P or Q codewords; returns [bad codewords, fixed bytes, uncorrectable]. */
-function correctPass(s: Uint8Array, q: boolean): { bad: number; fixed: number; stuck: number } {
+/**
+ * One pass over the P or Q codewords: counts the inconsistent ones and, with `fix`, corrects each
+ * single-byte error; returns bad codewords, fixed bytes and uncorrectable ones.
+ */
+function correctPass(s: Uint8Array, q: boolean, fix = true): { bad: number; fixed: number; stuck: number } {
   const { log } = gfTables();
   let bad = 0;
   let fixed = 0;
@@ -329,6 +332,7 @@ function correctPass(s: Uint8Array, q: boolean): { bad: number; fixed: number; s
     }
     if (s0 === 0 && s1 === 0) continue;
     bad++;
+    if (!fix) continue;
     if (s0 === 0 || s1 === 0) {
       stuck++;
       continue;
@@ -380,18 +384,7 @@ export function classifyEcc(sector: Uint8Array, type: 'mode1' | 'mode2-form1'): 
 }
 
 function correctPassCount(s: Uint8Array, q: boolean): number {
-  let bad = 0;
-  for (const offsets of codewords()[q ? 1 : 0]!) {
-    let s0 = 0;
-    let s1 = 0;
-    for (const offset of offsets) {
-      const v = s[offset]!;
-      s0 ^= v;
-      s1 = (s1 & 0x80 ? ((s1 << 1) ^ 0x11d) & 0xff : s1 << 1) ^ v;
-    }
-    if (s0 !== 0 || s1 !== 0) bad++;
-  }
-  return bad;
+  return correctPass(s, q, false).bad;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -127,14 +127,16 @@ export interface CatalogEntry {
 
 /**
  * Groups parsed catalog records by parent folder and finds the root (CNID 2 in parent 1), the
- * same for HFS and HFS+. Records the parser skips (threads, damaged ones) are left out.
+ * same for HFS and HFS+ (`rootName` is the root folder's own name, HFS+'s volume name);
+ * `childrenOf` lists a folder's nodes with their paths. Records the
+ * parser skips (threads, damaged ones) are left out.
  */
 export function groupCatalog(
   records: Uint8Array[],
   maxRecords: number,
   parse: (record: Uint8Array) => CatalogEntry | undefined,
   what: string,
-): { children: Map<number, CatalogEntry[]>; root: HfsNode } {
+): { childrenOf: (dir: FsNode) => HfsNode[]; root: HfsNode; rootName: string } {
   if (records.length > maxRecords) throw new FormatError(`the catalog holds ${records.length} records`);
   const children = new Map<number, CatalogEntry[]>();
   let rootNode: Omit<HfsNode, 'path'> | undefined;
@@ -147,7 +149,13 @@ export function groupCatalog(
     children.set(entry.parent, list);
   }
   if (rootNode === undefined) throw new FormatError(`the ${what} catalog has no root folder`);
-  return { children, root: { ...rootNode, name: '', path: '/' } };
+  const childrenOf = (dir: FsNode): HfsNode[] => {
+    const cnid = (dir as HfsNode).cnid;
+    if (dir.kind !== 'directory' || typeof cnid !== 'number') return [];
+    const prefix = dir.path === '/' ? '/' : `${dir.path}/`;
+    return (children.get(cnid) ?? []).map((e) => ({ ...e.node, name: e.name, path: prefix + e.name }));
+  };
+  return { childrenOf, root: { ...rootNode, name: '', path: '/' }, rootName: rootNode.name };
 }
 
 /** Largest catalog read in one go: 64 MiB covers any real HFS volume (max 65535 blocks). */
@@ -173,7 +181,7 @@ export async function openHfs(source: SectorSource, options: HfsOpenOptions = {}
   const catalogExtents = forkExtents(geometry, fork(4, 0, mdb.catalogFileRuns), mdb.catalogFileSize, warnings, 'catalog file');
   const header = await readBtreeHeader(source, catalogExtents, 512);
   const records = await readLeafRecords(source, catalogExtents, header);
-  const { children, root } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseCatalogRecord(record, geometry, fork, warnings), 'HFS');
+  const { childrenOf, root } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseCatalogRecord(record, geometry, fork, warnings), 'HFS');
   return {
     type: 'hfs',
     label: mdb.volumeName,
@@ -181,12 +189,7 @@ export async function openHfs(source: SectorSource, options: HfsOpenOptions = {}
     start,
     warnings,
     root: async () => root,
-    readDir: async (dir: FsNode) => {
-      const cnid = (dir as HfsNode).cnid;
-      if (dir.kind !== 'directory' || typeof cnid !== 'number') return [];
-      const prefix = dir.path === '/' ? '/' : `${dir.path}/`;
-      return (children.get(cnid) ?? []).map((e) => ({ ...e.node, name: e.name, path: prefix + e.name }));
-    },
+    readDir: async (dir: FsNode) => childrenOf(dir),
   };
 }
 

@@ -131,8 +131,7 @@ export async function openHfsPlus(source: SectorSource, options: HfsPlusOpenOpti
   // The header node's own size field is what matters; read node 0 with the smallest size first.
   const btree = await readBtreeHeader(source, catalogExtents, await probeNodeSize(source, catalogExtents));
   const records = await readLeafRecords(source, catalogExtents, btree);
-  const { children, root } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseRecord(record, geometry, fork, warnings), 'HFS+');
-  const label = children.get(1)?.find((entry) => entry.node.cnid === 2)?.node.name ?? '';
+  const { childrenOf, root, rootName: label } = groupCatalog(records, MAX_CATALOG_RECORDS, (record) => parseRecord(record, geometry, fork, warnings), 'HFS+');
   return {
     type: 'hfsplus',
     label,
@@ -142,12 +141,8 @@ export async function openHfsPlus(source: SectorSource, options: HfsPlusOpenOpti
     warnings,
     root: async () => root,
     readDir: async (dir: FsNode) => {
-      const cnid = (dir as HfsNode).cnid;
-      if (dir.kind !== 'directory' || typeof cnid !== 'number') return [];
-      const prefix = dir.path === '/' ? '/' : `${dir.path}/`;
-      const out: HfsNode[] = [];
-      for (const e of children.get(cnid) ?? []) {
-        const node: HfsNode = { ...e.node, name: e.name, path: prefix + e.name };
+      const out = childrenOf(dir);
+      for (const node of out) {
         if (node.kind === 'symlink' && node.size > 0 && node.size <= 4096) {
           try {
             node.linkTarget = new TextDecoder().decode(await readFork(source, node.extents, 0, node.size));
@@ -155,7 +150,6 @@ export async function openHfsPlus(source: SectorSource, options: HfsPlusOpenOpti
             if (!(error instanceof FormatError)) throw error;
           }
         }
-        out.push(node);
       }
       return out;
     },
