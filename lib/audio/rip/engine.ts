@@ -8,7 +8,8 @@
  */
 
 import type { RipMode } from './types.js';
-import { SAMPLES_PER_SECTOR, type AudioReader, type RawRead } from './reader.js';
+import { SAMPLES_PER_SECTOR } from '../accuraterip.js';
+import type { AudioReader, RawRead } from './reader.js';
 
 /** Per-sample state of a span. */
 export const SampleState = {

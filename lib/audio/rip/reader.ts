@@ -7,8 +7,6 @@
 import type { Drive } from '../../drive/drive.js';
 import { IllegalRequestError, MediumError } from '../../errors.js';
 import { ExpectedSectorType } from '../../scsi/read-cd.js';
-
-export { SAMPLES_PER_SECTOR } from '../accuraterip.js';
 import { SAMPLES_PER_SECTOR } from '../accuraterip.js';
 
 const SECTOR_BYTES = 2352;

@@ -10,7 +10,8 @@ import type { DiscToc, TocTrack } from '../../drive/toc.js';
 import { AbortError, DiscError, IllegalRequestError, TransportError, UnsupportedError } from '../../errors.js';
 import { ripSpan, SampleState, type SpanResult } from './engine.js';
 import { scanIndexes } from './index-scan.js';
-import { AudioReader, SAMPLES_PER_SECTOR } from './reader.js';
+import { SAMPLES_PER_SECTOR } from '../accuraterip.js';
+import { AudioReader } from './reader.js';
 import type {
   AudioSink,
   ChecksumHook,
