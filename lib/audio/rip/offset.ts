@@ -50,6 +50,8 @@ export async function lookupDriveOffsetOf(drive: Drive, records: readonly DriveO
 
 /** Options of {@link findDriveOffset}. */
 export interface FindOffsetOptions {
+  /** The disc's TOC, when the caller has read it (else it is read here). */
+  toc?: DiscToc | undefined;
   /** The disc's AccurateRip ids; computed from the drive's TOC when left out. */
   discIds?: AccurateRipDiscIds | undefined;
   /** Offsets tried: −maxOffset … +maxOffset (default ±2939, the most AccurateRip's CRC window allows). */
@@ -110,7 +112,7 @@ export async function findDriveOffset(drive: Drive, response: readonly AccurateR
   const signal = options.signal;
   const commandOptions = signal ? { signal } : {};
 
-  const toc = await drive.toc(commandOptions);
+  const toc = options.toc ?? (await drive.toc(commandOptions));
   const discIds = options.discIds ?? accurateRipDiscIds(discIdLayoutFromToc(toc));
   checkAccurateRipResponse(response, discIds);
   const audio = toc.tracks.filter((t) => !t.isData);

@@ -28,6 +28,8 @@ import type {
 import { controlFlags } from '../../cd/constants.js';
 
 export interface RipOptions {
+  /** The disc's TOC, when the caller has read it (else it is read here). */
+  toc?: DiscToc;
   /** Default 'secure'. */
   mode?: RipMode;
   /** Read offset correction in samples (AccurateRip/EAC sign convention). Default 0. */
@@ -110,7 +112,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
 
   const inquiry = await drive.inquiry().catch(() => undefined);
   const caps = await drive.capabilities().catch(() => undefined);
-  const toc = await drive.toc();
+  const toc = options.toc ?? (await drive.toc(signal ? { signal } : {}));
   const accurateStream = caps?.accurateStream;
   const c2 = options.c2 ?? caps?.c2Pointers ?? false;
   const jitter = mode === 'paranoia' || (mode === 'secure' && accurateStream === false) ? maxJitter : 0;

@@ -8,6 +8,7 @@
 
 import { parseCdText, cdTextGenreName, type CdTextBlock } from '../../cd/cd-text.js';
 import type { Drive } from '../../drive/drive.js';
+import type { DiscToc } from '../../drive/toc.js';
 import { readCdTextPacks } from '../../dump/probe.js';
 import { AbortError, DiscError, FormatError, TransportError } from '../../errors.js';
 import type { FlacTags } from '../flac/metadata.js';
@@ -102,7 +103,7 @@ export function ripImageTags(source: RipTagSource = {}, audioTrackCount?: number
  * or MCN, or with CD-Text that does not parse, gives a source without them (and a note): the rip
  * goes on with the numeric tags. Aborts and transport failures are thrown.
  */
-export async function readRipTagSource(drive: Drive, options: { signal?: AbortSignal } = {}): Promise<RipTagSourceRead> {
+export async function readRipTagSource(drive: Drive, options: { signal?: AbortSignal; toc?: DiscToc } = {}): Promise<RipTagSourceRead> {
   const notes: string[] = [];
   const signal = options.signal;
   const passOn = (error: unknown): undefined => {
@@ -124,7 +125,7 @@ export async function readRipTagSource(drive: Drive, options: { signal?: AbortSi
     }
   }
   out.mcn = await drive.mcn(signal ? { signal } : {}).catch(passOn);
-  const toc = await drive.toc(signal ? { signal } : {}).catch(passOn);
+  const toc = options.toc ?? (await drive.toc(signal ? { signal } : {}).catch(passOn));
   if (toc) {
     out.audioTrackCount = toc.tracks.filter((t) => !t.isData).length;
     try {

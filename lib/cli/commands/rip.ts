@@ -17,6 +17,7 @@ import { FormatError, VerificationError } from '../../errors.js';
 import type { ChecksumHook } from '../../audio/rip/types.js';
 import type { GapMode, RipMode } from '../../audio/rip/types.js';
 import { Drive, type OpenOptions } from '../../drive/drive.js';
+import type { DiscToc } from '../../drive/toc.js';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { printJson, UsageError, type CliContext } from '../io.js';
 
@@ -70,13 +71,14 @@ export async function ripCommand(ctx: CliContext, o: RipCommandOptions): Promise
     const verify = await prepareVerification(ctx, drive, o, offset);
     // CD-Text, MCN and disc ids are read before the sinks open: FLAC carries them as tags, and
     // the raw CD-Text packs are kept beside the audio whatever the format.
-    const tagSource = await readRipTagSource(drive, ctx.signal ? { signal: ctx.signal } : {});
+    const tagSource = await readRipTagSource(drive, { toc: verify.toc, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     const flac = format === 'flac';
     const imageSink = !o.image ? undefined : flac ? createFlacImageSink(o.outDir, { tags: ripImageTags(tagSource, tagSource.audioTrackCount) }) : createImageSink(o.outDir);
     const flacSink = flac && !o.image ? createFlacTrackSink(o.outDir, nameFormat, { tagsFor: (track) => ripTrackTags(track, tagSource) }) : undefined;
     const sink = imageSink ?? flacSink ?? createWavTrackSink(o.outDir, nameFormat);
     const result = await ripAudio(drive, {
       mode,
+      toc: verify.toc,
       offset: verify.offset,
       offsetSource: verify.offsetSource,
       checksums: verify.hooks,
@@ -147,6 +149,7 @@ const MAX_VERIFY_FILE = 16 * 1024 * 1024;
 interface RipVerification {
   offset: number;
   offsetSource: string | undefined;
+  toc: DiscToc;
   hooks: ChecksumHook[];
   header: Array<[string, string]>;
   json: Record<string, unknown>;
@@ -179,7 +182,7 @@ async function prepareVerification(ctx: CliContext, drive: Drive, o: RipCommandO
     offset = found.offset;
     offsetSource = `from ${o.driveOffsets}: "${found.record.name}"${found.match === 'product' ? ', matched by product only' : ''}`;
   } else if (o.findOffset && response) {
-    const search = await findDriveOffset(drive, response, { discIds: ids, signal: ctx.signal });
+    const search = await findDriveOffset(drive, response, { toc, discIds: ids, signal: ctx.signal });
     json.offsetSearch = search;
     const lines = search.candidates.slice(0, 5).map((c) => `${c.offset > 0 ? '+' : ''}${c.offset} (track(s) ${c.tracks.map((t) => t.track).join(', ')} match, confidence ${c.confidence})`);
     if (search.best === undefined) {
@@ -192,5 +195,5 @@ async function prepareVerification(ctx: CliContext, drive: Drive, o: RipCommandO
     if (!o.json) ctx.stdout.write(`Read offset found: ${lines.join('; ')}\n`);
   }
   const hooks = [crc32Hook(), accurateRipHook(response, { discIds: ids, toc })];
-  return { offset, offsetSource, hooks, header, json };
+  return { offset, offsetSource, toc, hooks, header, json };
 }
