@@ -2,10 +2,10 @@
 
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { AbortError } from '../../errors.js';
-import { MAX_OFFSET_SAMPLES } from '../../dump/audio-offset.js';
 import { describeDump, dumpDisc, dumpPaths } from '../../dump/index.js';
 import { printJson, UsageError, type CliContext } from '../io.js';
 import { ProgressRenderer, size } from '../progress.js';
+import { parseSampleOffset } from '../sample-offset.js';
 
 export interface DumpCommandOptions {
   source: string;
@@ -27,20 +27,10 @@ export interface DumpCommandOptions {
   mapfileIntervalMs?: number | undefined;
 }
 
-/** `--offset` for dump: a signed number of samples. */
-function parseOffset(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const value = /^[+-]?\d{1,5}$/u.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_OFFSET_SAMPLES) {
-    throw new UsageError(`--offset needs a number of samples from -${MAX_OFFSET_SAMPLES} to ${MAX_OFFSET_SAMPLES} (write a negative one as --offset=-30), got "${text}"`);
-  }
-  return value;
-}
-
 export async function dumpCommand(ctx: CliContext, o: DumpCommandOptions): Promise<number> {
   const renderer = o.json ? undefined : new ProgressRenderer(ctx.stderr);
   const { mapfilePath } = dumpPaths(o.cue);
-  const offsetSamples = parseOffset(o.offset);
+  const offsetSamples = parseSampleOffset(o.offset);
   const result = await dumpDisc({
     source: o.source,
     cuePath: o.cue,

@@ -20,6 +20,7 @@ import { Drive, type OpenOptions } from '../../drive/drive.js';
 import type { DiscToc } from '../../drive/toc.js';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
 import { printJson, UsageError, type CliContext } from '../io.js';
+import { parseSampleOffset } from '../sample-offset.js';
 
 export interface RipCommandOptions {
   source: string;
@@ -48,8 +49,7 @@ const MODES: readonly RipMode[] = ['secure', 'burst', 'paranoia'];
 export async function ripCommand(ctx: CliContext, o: RipCommandOptions): Promise<number> {
   const mode = (o.mode ?? 'secure') as RipMode;
   if (!MODES.includes(mode)) throw new UsageError(`--mode needs secure, burst or paranoia, got "${o.mode}"`);
-  const offset = o.offset === undefined ? 0 : /^[+-]?\d{1,5}$/u.test(o.offset) ? Number(o.offset) : Number.NaN;
-  if (!Number.isInteger(offset) || Math.abs(offset) > 5880) throw new UsageError(`--offset needs a number of samples from -5880 to 5880, got "${o.offset}"`);
+  const offset = parseSampleOffset(o.offset);
   const gaps = (o.gaps ?? 'append') as GapMode;
   if (gaps !== 'append' && gaps !== 'prepend') throw new UsageError(`--gaps needs append or prepend, got "${o.gaps}"`);
   const nameFormat = o.nameFormat ?? 'default';
