@@ -301,10 +301,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         });
       case 'ls':
         expectArgs(command, rest, 1, '<source>');
-        return await (await import('./commands/ls.js')).lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
+        return await (await import('./commands/ls.js')).lsCommand(ctx, { source: rest[0]!, long: values.long ?? false, json, names: values.names, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), fs: values.fs, emulator });
       case 'extract':
         expectArgs(command, rest, 3, '<source> <path> <dest>');
-        return await (await import('./commands/extract.js')).extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: values.offset, fs: values.fs, emulator });
+        return await (await import('./commands/extract.js')).extractCommand(ctx, { source: rest[0]!, path: rest[1]!, dest: rest[2]!, json, names: values.names, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), fs: values.fs, emulator });
       case 'verify':
         expectArgs(command, rest, 1, '<image>');
         return await (await import('./commands/verify.js')).verifyCommand(ctx, { image: rest[0]!, offset: optionalInt('offset', values.offset, 0, 0x7fffffff), mapfile: values.mapfile, json });

@@ -11,7 +11,8 @@ import { printJson, UsageError, type CliContext } from '../io.js';
 
 export interface VolumeOptions {
   names: string | undefined;
-  offset: string | undefined;
+  /** --offset: the LBA of the image's first sector on the disc (checked by the CLI). */
+  offset: number | undefined;
   /** iso, udf, hfs or hfsplus: which filesystem of a hybrid. */
   fs?: string | undefined;
   emulator: EmulatedAddressOptions;
@@ -27,7 +28,7 @@ export interface OpenedVolume {
 /** Opens `address` (image file, emu:…, /dev/sr0) and the filesystem on it (`--fs`, else ISO 9660, UDF, HFS+, HFS). */
 export async function openVolume(address: string, o: VolumeOptions): Promise<OpenedVolume> {
   const names = parseNames(o.names);
-  const offset = parseOffset(o.offset);
+  const offset = o.offset;
   const fs = parseFs(o.fs);
   if (names !== undefined && fs !== undefined && fs !== 'iso') throw new UsageError(`--names applies to ISO 9660 only, not to --fs ${fs}`);
   // An image file of a later session alone (mkisofs -C, isoinfo -N) or of the whole disc.
@@ -311,11 +312,4 @@ function parseFs(text: string | undefined): FsChoice | undefined {
   if (text === undefined) return undefined;
   if (text === 'iso' || text === 'udf' || text === 'hfs' || text === 'hfsplus') return text;
   throw new UsageError(`--fs needs iso, udf, hfs or hfsplus, got "${text}"`);
-}
-
-function parseOffset(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/u.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value > 0x7fffffff) throw new UsageError(`--offset needs a sector number, got "${text}"`);
-  return value;
 }
