@@ -106,6 +106,7 @@ export function createFlacImageSink(dir: string, options: FlacImageSinkOptions =
   let imageStartLba: number | undefined;
   let nextLba: number | undefined;
   return {
+    contiguous: true,
     async open(track) {
       if (!writer) {
         writer = createFlacWriter(flacPath, options.tags ? { tags: options.tags } : {});

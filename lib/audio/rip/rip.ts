@@ -43,7 +43,7 @@ export interface RipOptions {
   /** Default 'append' (pregaps at the end of the previous track, as AccurateRip counts them). */
   gapMode?: GapMode;
   /** Where the PCM goes; none: rip and verify only. */
-  sink?: AudioSink & { finish?: unknown };
+  sink?: AudioSink;
   /** Checksums over every track's final PCM (AccurateRip, CRC32…). */
   checksums?: ChecksumHook[];
   /** Try to read into the lead-in and lead-out for the offset correction. Default false. */
@@ -157,7 +157,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
   const tracks: TrackRipResult[] = [];
   let c2Missed = 0;
   let done = 0;
-  const imageSink = typeof options.sink?.finish === 'function';
+  const contiguous = options.sink?.contiguous === true;
   for (const info of chosen) {
     signal?.throwIfAborted();
     const area = audioArea(toc, info);
@@ -234,7 +234,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
     const doubtful = doubtfulRanges(span.state, from, sampleCount);
     const stats = trackStats(span.values, from, sampleCount);
     const result = describeTrack(info, { doubtful, aligned, results, span, stats, shift: jitter > 0 ? shift : undefined, mode });
-    if (info.number === 0 && stats.silent && !imageSink) {
+    if (info.number === 0 && stats.silent && !contiguous) {
       notes.push('the hidden track before track 1 is silent: not ripped');
       done += info.endLba - info.startLba;
       continue;

@@ -83,6 +83,7 @@ export function createImageSink(dir: string, baseName = 'image'): ImageSink {
   let imageStartLba: number | undefined;
   let nextLba: number | undefined;
   return {
+    contiguous: true,
     async open(track) {
       if (!handle) {
         handle = await open(wavPath, 'w');

@@ -93,6 +93,8 @@ export interface AudioSink {
   write(pcm: Uint8Array): Promise<void>;
   /** Returns the file written, if any. */
   close(): Promise<string | undefined>;
+  /** One file of every track in disc order (an image): it gets a silent hidden track too. */
+  readonly contiguous?: boolean;
 }
 
 /** Progress of a rip. */
