@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import { DiscError } from '../errors.js';
+import { packageVersion } from '../version.js';
 import type { EmulatedAddressOptions } from '../emulator/address.js';
 import { UsageError, type CliContext } from './io.js';
 
 // Each command's module is imported when that command runs: start-up loads only what it needs.
-
-const require = createRequire(import.meta.url);
 
 const HELP = `Usage: discrescue <command> [options]
 
@@ -182,7 +180,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
     if (values.version) {
-      ctx.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+      ctx.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     const [command, ...rest] = positionals;

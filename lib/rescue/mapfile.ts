@@ -5,7 +5,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { packageVersion } from '../version.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-file.js';
 import { IntervalMap, IntervalMapBuilder, type BlockStatus, type ByteRange, type StatusSelector } from './interval-map.js';
 import { parseMapfile, type MapfileStatus } from './mapfile-parse.js';
@@ -399,20 +399,6 @@ function checkStatusLine(mapfile: Mapfile): void {
     throw new RangeError(`Expected "currentPass" to be a positive integer, got ${String(mapfile.currentPass)}`);
   }
   if (!(mapfile.map instanceof IntervalMap)) throw new TypeError('Expected "map" to be an IntervalMap');
-}
-
-let cachedVersion: string | undefined;
-
-function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      // Same relative path from lib/rescue/ and dist/rescue/.
-      cachedVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return cachedVersion;
 }
 
 /** printf("0x%08llX"). */

@@ -3,7 +3,7 @@
  * marker. Sizes are checked against the 24-bit block length field.
  */
 
-import { createRequire } from 'node:module';
+import { packageVersion } from '../../version.js';
 
 /** "fLaC". */
 export const FLAC_MARKER = Uint8Array.of(0x66, 0x4c, 0x61, 0x43);
@@ -69,12 +69,9 @@ export function streamInfoBody(info: StreamInfo): Uint8Array {
  */
 export type FlacTags = Readonly<Record<string, string | number | readonly string[] | undefined>>;
 
-let cachedVendor: string | undefined;
-
 /** "discrescue <version>", the vendor string of our VORBIS_COMMENT blocks. */
 export function flacVendorString(): string {
-  cachedVendor ??= `discrescue ${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
-  return cachedVendor;
+  return `discrescue ${packageVersion()}`;
 }
 
 /** The VORBIS_COMMENT body (little-endian lengths, UTF-8 text). Throws RangeError for a bad name. */
