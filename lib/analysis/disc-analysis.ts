@@ -6,7 +6,8 @@
 
 import type { Drive } from '../drive/drive.js';
 import type { DiscToc, TocTrack } from '../drive/toc.js';
-import { CommandTimeoutError, DiscError, ScsiError, TransportError } from '../errors.js';
+import { readDiscCodes } from '../drive/disc-codes.js';
+import { DiscError, ScsiError } from '../errors.js';
 import { detectFileSystems, type DetectedFileSystem, type IsoDetails } from '../fs/detect.js';
 import type { UdfVolume } from '../fs/udf/volume.js';
 import { SenseKey } from '../scsi/sense.js';
@@ -206,6 +207,7 @@ export async function analyzeDisc(drive: Drive, options: AnalyzeOptions = {}): P
     return analysis;
   }
   const toc = layout.toc;
+  const codes = wantSub ? await readDiscCodes(drive, toc, options.signal) : undefined;
   const sessions: SessionAnalysis[] = [];
   for (const s of toc.sessions) {
     const tracks: TrackAnalysis[] = [];
@@ -221,10 +223,8 @@ export async function analyzeDisc(drive: Drive, options: AnalyzeOptions = {}): P
         lengthSectors: t.sectorCount,
         fileSystems: [],
       };
-      if (!t.isData && wantSub) {
-        const isrc = await optional(() => drive.isrc(t.number, signalOption));
-        if (isrc !== undefined) track.isrc = isrc;
-      }
+      const isrc = codes?.isrcs.get(t.number);
+      if (isrc !== undefined) track.isrc = isrc;
       if (t.isData && wantFs && t.sectorCount > 0) {
         track.fileSystems = await trackFileSystems(drive, t.startLba, dataSectors(toc, t));
       }
@@ -237,10 +237,7 @@ export async function analyzeDisc(drive: Drive, options: AnalyzeOptions = {}): P
   const discType = classifyCd(sessions);
   const analysis: DiscAnalysis = { discType, discTypeName: DISC_TYPE_NAMES[discType], sessions };
   if (profile !== undefined) analysis.profile = profile;
-  if (wantSub) {
-    const mcn = await optional(() => drive.mcn(signalOption));
-    if (mcn !== undefined) analysis.mcn = mcn;
-  }
+  if (codes?.mcn !== undefined) analysis.mcn = codes.mcn;
   return analysis;
 }
 
@@ -267,21 +264,6 @@ async function dataTrackMode(drive: Drive, track: TocTrack, tocDiscType: number 
   if (tocDiscType === TOC_DISC_TYPE_XA) return 'mode2-xa';
   if (tocDiscType === 0x00) return 'mode1';
   return 'unknown';
-}
-
-/**
- * A drive query whose failure only means "not known": any CHECK CONDITION, or the host adapter
- * rejecting this one command (QEMU's scsi-cd answers READ SUB-CHANNEL with DID_ERROR) while the
- * device stays usable. A timeout or a closed device is still an error.
- */
-async function optional<T>(query: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await query();
-  } catch (error) {
-    if (error instanceof ScsiError) return undefined;
-    if (error instanceof TransportError && error.hostStatus !== undefined && !(error instanceof CommandTimeoutError)) return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { Drive } from '../drive/drive.js';
 import type { DiscToc, TocTrack } from '../drive/toc.js';
+import { readDiscCodes } from '../drive/disc-codes.js';
 import { DiscError, IllegalRequestError, MalformedResponseError, ScsiError, UnsupportedError } from '../errors.js';
 import { buildReadToc, parseCdTextPacks, TocFormat } from '../scsi/read-toc.js';
 import { decodeQ, deinterleaveQ } from '../cd/subchannel.js';
@@ -140,25 +141,7 @@ export async function findPregap(drive: Drive, toc: DiscToc, trackNumber: number
 }
 
 /** MCN and ISRCs (READ SUB-CHANNEL); undefined where the drive refuses or the disc has none. */
-export async function readCodes(drive: Drive, toc: DiscToc, signal?: AbortSignal): Promise<{ mcn: string | undefined; isrcs: Map<number, string> }> {
-  const options = signal ? { signal } : {};
-  const quiet = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof DiscError && !(error instanceof ScsiError && error.senseKey === 0x06)) return undefined;
-      throw error;
-    }
-  };
-  const mcn = await quiet(() => drive.mcn(options));
-  const isrcs = new Map<number, string>();
-  for (const track of toc.tracks) {
-    if (track.isData) continue;
-    const isrc = await quiet(() => drive.isrc(track.number, options));
-    if (isrc !== undefined && /^[0-9A-Z]{5}[0-9]{7}$/u.test(isrc)) isrcs.set(track.number, isrc);
-  }
-  return { mcn: mcn !== undefined && /^\d{13}$/u.test(mcn) && mcn !== '0000000000000' ? mcn : undefined, isrcs };
-}
+export { readDiscCodes as readCodes };
 
 /** Sectors read per probe while looking for index points (ADR 2/3 blocks and bad sectors are skipped over). */
 const INDEX_WINDOW = 8;

@@ -26,6 +26,7 @@ import type {
   TrackStatus,
 } from './types.js';
 import { controlFlags } from '../../cd/constants.js';
+import { readDiscCodes } from '../../drive/disc-codes.js';
 
 export interface RipOptions {
   /** The disc's TOC, when the caller has read it (else it is read here). */
@@ -125,7 +126,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
   if (audio.length === 0) throw new UnsupportedError(`${drive.path}: the disc has no audio tracks`);
   const wanted = options.tracks ? new Set(options.tracks) : undefined;
   if (wanted) for (const n of wanted) if (!audio.some((t) => t.number === n)) throw new RangeError(`track ${n} is not an audio track of this disc`);
-  const mcn = await drive.mcn().catch(() => undefined);
+  const codes = await readDiscCodes(drive, toc, signal);
 
   const emit = (p: Omit<RipProgress, 'sectorsRead'>) => options.onProgress?.({ ...p, sectorsRead: reader?.stats.sectorsRequested ?? 0 });
   emit({ phase: 'scanning', track: 0, doneSectors: 0, totalSectors: 0 });
@@ -147,8 +148,8 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
 
   const infos = planTracks(toc, audio, scanned, gapMode, options.hiddenTrack ?? true);
   for (const info of infos) {
-    if (info.number === 0 || (wanted && !wanted.has(info.number))) continue;
-    info.isrc = await drive.isrc(info.number).catch(() => undefined);
+    const isrc = info.number === 0 ? undefined : codes.isrcs.get(info.number);
+    if (isrc !== undefined) info.isrc = isrc;
   }
   const chosen = infos.filter((i) => (i.number === 0 ? !wanted || wanted.has(1) : !wanted || wanted.has(i.number)));
   const totalSectors = chosen.reduce((sum, i) => sum + i.endLba - i.startLba, 0);
@@ -270,7 +271,7 @@ export async function ripAudio(drive: Drive, options: RipOptions = {}): Promise<
     c2Missed,
     cacheDefeat,
     overread,
-    mcn,
+    mcn: codes.mcn,
     tracks,
     notes,
     reads,

@@ -7,7 +7,7 @@
 
 import { Drive, type OpenOptions } from '../../drive/drive.js';
 import type { EmulatedAddressOptions } from '../../emulator/address.js';
-import { NotReadyError, ScsiError } from '../../errors.js';
+import { readDiscCodes } from '../../drive/disc-codes.js';
 import { computeDiscIds, discIdLayoutFromToc, loadDiscIdLayout, type DiscIdLayout, type DiscIds } from '../../audio/disc-id.js';
 import { printJson, type CliContext } from '../io.js';
 
@@ -51,22 +51,9 @@ async function layoutFromDrive(ctx: CliContext, o: DiscIdCommandOptions): Promis
     const toc = await drive.toc(signal);
     const layout = discIdLayoutFromToc(toc);
     // MCN and ISRC come from sub-channel Q; drives that refuse READ SUB-CHANNEL still give the ids.
-    const optional = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await read();
-      } catch (error) {
-        if (error instanceof ScsiError && !(error instanceof NotReadyError)) return undefined;
-        throw error;
-      }
-    };
-    layout.mcn = await optional(() => drive.mcn(signal));
-    const isrcs: Record<number, string> = {};
-    for (const t of toc.tracks) {
-      if (t.isData) continue;
-      const isrc = await optional(() => drive.isrc(t.number, signal));
-      if (isrc !== undefined) isrcs[t.number] = isrc;
-    }
-    layout.isrcs = isrcs;
+    const codes = await readDiscCodes(drive, toc, ctx.signal);
+    layout.mcn = codes.mcn;
+    layout.isrcs = Object.fromEntries(codes.isrcs);
     return layout;
   } finally {
     await drive.close();
