@@ -15,18 +15,18 @@ export interface DiscCodes {
   isrcs: Map<number, string>;
 }
 
-/** A failure that only means "this drive will not tell". */
-export function subChannelRefused(error: unknown): boolean {
+/** A failure that only means "this drive will not tell" (an optional query: sub-channel codes, CD-Text). */
+export function isRefusal(error: unknown): boolean {
   if (error instanceof ScsiError) return !(error instanceof NotReadyError || error instanceof UnitAttentionError);
   return error instanceof TransportError && error.hostStatus !== undefined && !(error instanceof CommandTimeoutError);
 }
 
-/** `query()`, or undefined when the drive or host adapter refuses it (see subChannelRefused). */
+/** `query()`, or undefined when the drive or host adapter refuses it (see isRefusal). */
 export async function unlessRefused<T>(query: () => Promise<T>): Promise<T | undefined> {
   try {
     return await query();
   } catch (error) {
-    if (subChannelRefused(error)) return undefined;
+    if (isRefusal(error)) return undefined;
     throw error;
   }
 }

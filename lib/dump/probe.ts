@@ -6,7 +6,7 @@
 
 import type { Drive } from '../drive/drive.js';
 import type { DiscToc, TocTrack } from '../drive/toc.js';
-import { readDiscCodes } from '../drive/disc-codes.js';
+import { isRefusal, readDiscCodes } from '../drive/disc-codes.js';
 import { DiscError, IllegalRequestError, MalformedResponseError, ScsiError, UnsupportedError } from '../errors.js';
 import { buildReadToc, parseCdTextPacks, TocFormat } from '../scsi/read-toc.js';
 import { decodeQ, deinterleaveQ } from '../cd/subchannel.js';
@@ -231,8 +231,7 @@ export async function readCdTextPacks(drive: Drive, signal?: AbortSignal): Promi
     packs.forEach((pack, i) => out.set(pack, i * 18));
     return out;
   } catch (error) {
-    if (error instanceof MalformedResponseError) return undefined;
-    if (error instanceof DiscError && !(error instanceof ScsiError && error.senseKey === 0x06)) return undefined;
+    if (error instanceof MalformedResponseError || isRefusal(error)) return undefined;
     throw error;
   }
 }

@@ -9,6 +9,7 @@
 import { parseCdText, cdTextGenreName, type CdTextBlock } from '../../cd/cd-text.js';
 import type { Drive } from '../../drive/drive.js';
 import type { DiscToc } from '../../drive/toc.js';
+import { unlessRefused } from '../../drive/disc-codes.js';
 import { readCdTextPacks } from '../../dump/probe.js';
 import { AbortError, DiscError, FormatError, TransportError } from '../../errors.js';
 import type { FlacTags } from '../flac/metadata.js';
@@ -124,7 +125,7 @@ export async function readRipTagSource(drive: Drive, options: { signal?: AbortSi
       notes.push(`CD-Text not used for tags: ${error.message}`);
     }
   }
-  out.mcn = await drive.mcn(signal ? { signal } : {}).catch(passOn);
+  out.mcn = await unlessRefused(() => drive.mcn(signal ? { signal } : {}));
   const toc = options.toc ?? (await drive.toc(signal ? { signal } : {}).catch(passOn));
   if (toc) {
     out.audioTrackCount = toc.tracks.filter((t) => !t.isData).length;
